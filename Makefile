@@ -1,0 +1,117 @@
+# hotpath: build, test, install.  `make` builds everything, `make check` runs every test under the
+# freshly built sentinel, `make demo` shows a report, `make bench` prints speed ratios.
+# GNU conventions: CC, CFLAGS, LDFLAGS, PREFIX, DESTDIR.
+
+all:
+
+VERSION      := 0.1.0
+SOVERSION    := 0
+PREFIX       ?= /usr/local
+BINDIR       ?= $(PREFIX)/bin
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+MANDIR       ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+CC       ?= cc
+CXX      ?= c++
+CFLAGS   ?= -O2 -g
+CXXFLAGS ?= -O2 -g
+WARN     := -Wall -Wextra -Werror
+HP_CFLAGS := -std=c11 $(WARN) -D_GNU_SOURCE -fPIC -fvisibility=hidden
+B        := build
+
+# Every target that compiles needs the build dependencies; scripts/deps.sh installs what is
+# missing (apt-get as root or with sudo) or prints the exact command, once per build dir.
+DEPS_OK := $(B)/.deps-ok
+$(DEPS_OK):
+	@mkdir -p $(B)
+	@sh scripts/deps.sh
+	@touch $@
+
+# ---- api: libhotpath_api.so -------------------------------------------------------------------
+API_SONAME := libhotpath_api.so.$(SOVERSION)
+API_REAL   := $(B)/libhotpath_api.so.$(VERSION)
+API_LINKS  := $(B)/$(API_SONAME) $(B)/libhotpath_api.so
+
+$(B)/api/%.o: api/%.c api/hotpath.h | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(HP_CFLAGS) -fvisibility=default $(CFLAGS) -Iapi -c $< -o $@
+
+$(API_REAL): $(B)/api/hotpath_api.o
+	$(CC) -shared -Wl,-soname,$(API_SONAME) $(LDFLAGS) -o $@ $^
+$(API_LINKS): $(API_REAL)
+	ln -sf $(notdir $(API_REAL)) $@
+
+# ---- preload: libhotpath.so (the sentinel) ----------------------------------------------------
+PRELOAD     := $(B)/libhotpath.so
+PRELOAD_SRC := $(wildcard preload/*.c)
+PRELOAD_OBJ := $(PRELOAD_SRC:%.c=$(B)/%.o)
+PRELOAD_LIBS := $(shell pkg-config --libs libunwind libdw 2>/dev/null || echo -lunwind -ldw)
+
+$(B)/preload/%.o: preload/%.c $(wildcard preload/*.h) api/hotpath.h | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(HP_CFLAGS) $(CFLAGS) -ftls-model=initial-exec -fno-builtin-malloc -Iapi -Ipreload -c $< -o $@
+
+$(PRELOAD): $(PRELOAD_OBJ) $(API_LINKS)
+	$(CC) -shared -Wl,-soname,libhotpath.so -Wl,-z,nodelete $(LDFLAGS) -o $@ $(PRELOAD_OBJ) \
+	    -L$(B) -lhotpath_api $(PRELOAD_LIBS) -ldl -lpthread -Wl,-rpath,'$$ORIGIN'
+
+# ---- pkg-config, scripts ----------------------------------------------------------------------
+$(B)/hotpath.pc: scripts/hotpath.pc.in Makefile
+	@mkdir -p $(B)
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' $< > $@
+
+$(B)/bin/hotpath-run: scripts/hotpath-run Makefile
+	@mkdir -p $(dir $@)
+	sed -e 's|@LIBDIR@|$(LIBDIR)|' $< > $@ && chmod +x $@
+$(B)/bin/hotpath-check: scripts/hotpath-check
+	@mkdir -p $(dir $@)
+	cp $< $@ && chmod +x $@
+
+SCRIPTS := $(B)/bin/hotpath-run $(B)/bin/hotpath-check
+CORE    := $(API_LINKS) $(PRELOAD) $(B)/hotpath.pc $(SCRIPTS)
+
+ALL_TARGETS       := $(CORE)
+CHECK_TARGETS     :=
+BENCH_TARGETS     :=
+INSTALL_TARGETS   :=
+UNINSTALL_TARGETS :=
+
+# Each part with its own build rules brings them in a fragment.
+include test/test.mk
+-include pools/pools.mk
+-include bench/bench.mk
+-include examples/examples.mk
+
+all: $(ALL_TARGETS)
+
+check: $(CHECK_TARGETS)
+	@echo "make check: all test suites passed"
+
+bench: $(BENCH_TARGETS)
+
+# ---- install ----------------------------------------------------------------------------------
+install: $(CORE) $(INSTALL_TARGETS)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR)
+	install -m 755 $(API_REAL) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(API_REAL)) $(DESTDIR)$(LIBDIR)/$(API_SONAME)
+	ln -sf $(notdir $(API_REAL)) $(DESTDIR)$(LIBDIR)/libhotpath_api.so
+	install -m 755 $(PRELOAD) $(DESTDIR)$(LIBDIR)/libhotpath.so
+	install -m 644 api/hotpath.h $(DESTDIR)$(INCLUDEDIR)/hotpath.h
+	install -m 644 $(B)/hotpath.pc $(DESTDIR)$(PKGCONFIGDIR)/hotpath.pc
+	install -m 755 $(SCRIPTS) $(DESTDIR)$(BINDIR)/
+
+uninstall: $(UNINSTALL_TARGETS)
+	rm -f $(DESTDIR)$(LIBDIR)/$(notdir $(API_REAL)) $(DESTDIR)$(LIBDIR)/$(API_SONAME) \
+	      $(DESTDIR)$(LIBDIR)/libhotpath_api.so $(DESTDIR)$(LIBDIR)/libhotpath.so \
+	      $(DESTDIR)$(INCLUDEDIR)/hotpath.h $(DESTDIR)$(PKGCONFIGDIR)/hotpath.pc \
+	      $(DESTDIR)$(BINDIR)/hotpath-run $(DESTDIR)$(BINDIR)/hotpath-check
+
+clean:
+	rm -rf $(B)
+
+format:
+	clang-format -i $(shell git ls-files '*.c' '*.h' '*.cc')
+
+.PHONY: all check bench install uninstall clean format demo

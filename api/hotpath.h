@@ -1,0 +1,184 @@
+/*
+ * hotpath.h - mark the latency-critical sections of a program.
+ *
+ * A thread is "hot" while it is inside at least one section (hotpath_enter ... hotpath_exit) and
+ * outside every allow region (hotpath_allow_begin ... hotpath_allow_end). Run the program with
+ * LD_PRELOAD=libhotpath.so and every heap allocation a hot thread makes is reported (and, by
+ * default, the process aborts). Without the preload the marks only move a counter: they can stay
+ * in production code. Defining HOTPATH_DISABLE before including this header compiles every mark
+ * away.
+ *
+ * Cost: hotpath_enter + hotpath_exit are a handful of instructions inlined into the caller on the
+ * API library's initial-exec thread-local state: no call, no lock, no syscall, no allocation.
+ * Thread-safety: all state is per thread; every function here acts on the calling thread only.
+ * Link with `pkg-config --cflags --libs hotpath`. Works from C11 and C++.
+ */
+#ifndef HOTPATH_H
+#define HOTPATH_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HOTPATH_VERSION_MAJOR 0
+#define HOTPATH_VERSION_MINOR 1
+
+/* Section names are kept for the innermost HOTPATH_STACK_SLOTS levels; deeper nesting is counted
+ * exactly but names more than 16 levels below the top are overwritten (see hotpath_section). */
+#define HOTPATH_STACK_SLOTS 16
+
+/* Private: the per-thread state, exported by libhotpath_api.so and read by libhotpath.so on every
+ * allocation. Kept small (144 bytes) because a plugin that dlopens the API library gets it from
+ * glibc's static TLS surplus. Never touch the fields directly. */
+struct hotpath_thread {
+    unsigned int depth;                        /* sections entered and not yet left */
+    unsigned int allow;                        /* allow regions open */
+    const char *stack[HOTPATH_STACK_SLOTS];    /* ring: innermost name at (depth-1) % SLOTS */
+};
+extern __thread struct hotpath_thread hotpath_thread_state __attribute__((tls_model("initial-exec")));
+
+/* Out-of-line versions of the marks, for dlsym users and other languages' FFI. The header's
+ * macros below make C and C++ callers use the inlined versions instead. */
+
+/* Enter a hot section named `section` (a string that lives as long as the section; NULL reported as
+ * "(null)"). Sections nest without limit. O(1), never allocates. */
+void hotpath_enter(const char *section);
+/* Leave the innermost section; the enclosing one's name becomes current again. Without a matching
+ * enter: a one-line diagnostic on stderr (the first few times) and nothing else. O(1). */
+void hotpath_exit(void);
+/* Open / close a region where allocation is permitted inside a hot section (a cold branch: error
+ * handling, a rare resize). Regions nest. allow_end without begin: diagnostic, ignored. O(1). */
+void hotpath_allow_begin(void);
+void hotpath_allow_end(void);
+
+/* Queries on the calling thread. O(1), never allocate. */
+/* Number of sections entered and not yet left (0 = not in a section). */
+unsigned int hotpath_depth(void);
+/* Name of the innermost section, or NULL outside sections. */
+const char *hotpath_section(void);
+/* 1 if an allocation now would be a violation (in a section, outside allow regions), else 0. */
+int hotpath_is_hot(void);
+/* 1 if libhotpath.so is loaded and checking this process, else 0. Thread-safe. */
+int hotpath_sentinel_active(void);
+/* Violations the sentinel has seen in this process so far (all threads, all modes); 0 without it. */
+unsigned long hotpath_violations(void);
+
+/* Private: called by the inline marks on misuse; prints the one-line diagnostic. */
+void hotpath__unbalanced(const char *what);
+/* Private: shared between the API library and the sentinel. */
+extern int hotpath__sentinel_loaded;
+extern unsigned long hotpath__violation_count;
+extern void (*hotpath__diagnostic_sink)(const char *line, unsigned long len);
+
+#if defined(__GNUC__)
+#define HOTPATH__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define HOTPATH__UNLIKELY(x) (x)
+#endif
+
+static inline void hotpath__enter_inline(const char *section)
+{
+    struct hotpath_thread *t = &hotpath_thread_state;
+    unsigned int d = t->depth;
+    t->stack[d % HOTPATH_STACK_SLOTS] = section;
+    /* The name must be stored before the depth makes it visible to a signal handler's report. */
+    __atomic_signal_fence(__ATOMIC_RELEASE);
+    t->depth = d + 1;
+}
+
+static inline void hotpath__exit_inline(void)
+{
+    struct hotpath_thread *t = &hotpath_thread_state;
+    if (HOTPATH__UNLIKELY(t->depth == 0)) {
+        hotpath__unbalanced("hotpath_exit() without a matching hotpath_enter()");
+        return;
+    }
+    t->depth--;
+}
+
+static inline void hotpath__allow_begin_inline(void) { hotpath_thread_state.allow++; }
+
+static inline void hotpath__allow_end_inline(void)
+{
+    struct hotpath_thread *t = &hotpath_thread_state;
+    if (HOTPATH__UNLIKELY(t->allow == 0)) {
+        hotpath__unbalanced("hotpath_allow_end() without a matching hotpath_allow_begin()");
+        return;
+    }
+    t->allow--;
+}
+
+/* Private: the guard behind HOTPATH_SCOPE / HOTPATH_FUNCTION. */
+typedef struct hotpath__scope {
+    unsigned char unused;
+} hotpath__scope;
+static inline hotpath__scope hotpath__scope_enter(const char *section)
+{
+    hotpath__enter_inline(section);
+    hotpath__scope s = {0};
+    return s;
+}
+static inline void hotpath__scope_leave(hotpath__scope *s)
+{
+    (void)s;
+    hotpath__exit_inline();
+}
+
+#define HOTPATH__CAT2(a, b) a##b
+#define HOTPATH__CAT(a, b) HOTPATH__CAT2(a, b)
+
+#ifndef HOTPATH_DISABLE
+
+#define hotpath_enter(section) hotpath__enter_inline(section)
+#define hotpath_exit() hotpath__exit_inline()
+#define hotpath_allow_begin() hotpath__allow_begin_inline()
+#define hotpath_allow_end() hotpath__allow_end_inline()
+
+/* HOTPATH_SCOPE(name): enter section `name` now; leave it when the enclosing block ends, however
+ * it ends (return, break, goto out of the block). Not on longjmp or a C++ exception thrown through
+ * C frames (use hotpath::scope in C++). */
+#define HOTPATH_SCOPE(name)                                                                        \
+    __attribute__((cleanup(hotpath__scope_leave), unused)) hotpath__scope HOTPATH__CAT(           \
+        hotpath__scope_, __LINE__) = hotpath__scope_enter(name)
+/* HOTPATH_FUNCTION(): mark the rest of the enclosing function as a section named after it. */
+#define HOTPATH_FUNCTION() HOTPATH_SCOPE(__func__)
+
+#else /* HOTPATH_DISABLE: every mark compiles to nothing */
+
+#define hotpath_enter(section) ((void)0)
+#define hotpath_exit() ((void)0)
+#define hotpath_allow_begin() ((void)0)
+#define hotpath_allow_end() ((void)0)
+#define HOTPATH_SCOPE(name) typedef int HOTPATH__CAT(hotpath__scope_off_, __LINE__) __attribute__((unused))
+#define HOTPATH_FUNCTION() HOTPATH_SCOPE(0)
+
+#endif /* HOTPATH_DISABLE */
+
+#ifdef __cplusplus
+} /* extern "C" */
+
+namespace hotpath {
+/* RAII guard: a hot section for the guard's lifetime, left also when an exception unwinds it. */
+class scope {
+  public:
+    explicit scope(const char *section)
+    {
+        (void)section;
+        hotpath_enter(section);
+    }
+    ~scope() { hotpath_exit(); }
+    scope(const scope &) = delete;
+    scope &operator=(const scope &) = delete;
+};
+/* RAII guard: an allow region for the guard's lifetime. */
+class allow {
+  public:
+    allow() { hotpath_allow_begin(); }
+    ~allow() { hotpath_allow_end(); }
+    allow(const allow &) = delete;
+    allow &operator=(const allow &) = delete;
+};
+} /* namespace hotpath */
+#endif
+
+#endif /* HOTPATH_H */

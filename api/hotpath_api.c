@@ -1,0 +1,76 @@
+/*
+ * libhotpath_api.so: owns the per-thread section state that libhotpath.so reads on every
+ * allocation, and the out-of-line versions of the marks.
+ *
+ * Nothing here may allocate: these functions run inside hot sections, and the sentinel calls
+ * into this library from inside malloc.
+ */
+#define HOTPATH_BUILDING_API
+#include "hotpath.h"
+
+#include <string.h>
+#include <unistd.h>
+
+/* Initial-exec: the sentinel reads this from inside malloc, where a general-dynamic TLS access
+ * could itself call malloc (glibc's manual requires initial-exec TLS for a malloc). */
+__thread struct hotpath_thread hotpath_thread_state __attribute__((tls_model("initial-exec")));
+
+int hotpath__sentinel_loaded;
+unsigned long hotpath__violation_count;
+void (*hotpath__diagnostic_sink)(const char *line, unsigned long len);
+
+/* The header's macros stand in for these names in C and C++ callers; the exported functions
+ * below are for dlsym users and foreign-function interfaces. */
+#undef hotpath_enter
+#undef hotpath_exit
+#undef hotpath_allow_begin
+#undef hotpath_allow_end
+
+void hotpath_enter(const char *section) { hotpath__enter_inline(section); }
+void hotpath_exit(void) { hotpath__exit_inline(); }
+void hotpath_allow_begin(void) { hotpath__allow_begin_inline(); }
+void hotpath_allow_end(void) { hotpath__allow_end_inline(); }
+
+unsigned int hotpath_depth(void) { return hotpath_thread_state.depth; }
+
+const char *hotpath_section(void)
+{
+    const struct hotpath_thread *t = &hotpath_thread_state;
+    return t->depth ? t->stack[(t->depth - 1) % HOTPATH_STACK_SLOTS] : NULL;
+}
+
+int hotpath_is_hot(void) { return hotpath_thread_state.depth != 0 && hotpath_thread_state.allow == 0; }
+
+int hotpath_sentinel_active(void) { return __atomic_load_n(&hotpath__sentinel_loaded, __ATOMIC_ACQUIRE); }
+
+unsigned long hotpath_violations(void) { return __atomic_load_n(&hotpath__violation_count, __ATOMIC_RELAXED); }
+
+/* Misuse is reported a few times per process, then counted silently, so a loop with an
+ * unbalanced exit cannot flood the log. */
+#define UNBALANCED_SHOWN 8
+static unsigned int unbalanced_seen;
+
+void hotpath__unbalanced(const char *what)
+{
+    unsigned int n = __atomic_add_fetch(&unbalanced_seen, 1, __ATOMIC_RELAXED);
+    if (n > UNBALANCED_SHOWN) return;
+    char line[256];
+    static const char head[] = "hotpath: warning: ";
+    static const char tail_more[] = "; ignored (further ones are not shown)\n";
+    static const char tail[] = "; ignored\n";
+    const char *t = n == UNBALANCED_SHOWN ? tail_more : tail;
+    size_t len = 0, wl = strnlen(what, 160), tl = strlen(t);
+    memcpy(line, head, sizeof head - 1);
+    len = sizeof head - 1;
+    memcpy(line + len, what, wl);
+    len += wl;
+    memcpy(line + len, t, tl);
+    len += tl;
+    void (*sink)(const char *, unsigned long) = __atomic_load_n(&hotpath__diagnostic_sink, __ATOMIC_ACQUIRE);
+    if (sink) {
+        sink(line, len);
+    } else {
+        ssize_t w = write(STDERR_FILENO, line, len);
+        (void)w;
+    }
+}
