@@ -69,7 +69,8 @@ $(B)/bin/hotpath-check: scripts/hotpath-check
 	@mkdir -p $(dir $@)
 	cp $< $@ && chmod +x $@
 
-SCRIPTS := $(B)/bin/hotpath-run $(B)/bin/hotpath-check
+# (the gate tools are optional while they are being written)
+SCRIPTS := $(patsubst scripts/%,$(B)/bin/%,$(wildcard scripts/hotpath-run scripts/hotpath-check))
 CORE    := $(API_LINKS) $(PRELOAD) $(B)/hotpath.pc $(SCRIPTS)
 
 ALL_TARGETS       := $(CORE)
@@ -81,6 +82,7 @@ UNINSTALL_TARGETS :=
 # Each part with its own build rules brings them in a fragment.
 include test/test.mk
 -include pools/pools.mk
+-include scripts/gate.mk
 -include bench/bench.mk
 -include examples/examples.mk
 

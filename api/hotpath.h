@@ -76,36 +76,51 @@ extern void (*hotpath__diagnostic_sink)(const char *line, unsigned long len);
 #define HOTPATH__UNLIKELY(x) (x)
 #endif
 
+/* Compiler barrier around every change of the state. Compilers know that malloc reads no user
+ * memory, so without it they may move (or merge away) the stores across an allocation; the
+ * barrier costs no instruction. */
+#define HOTPATH__BARRIER() __atomic_signal_fence(__ATOMIC_SEQ_CST)
+
 static inline void hotpath__enter_inline(const char *section)
 {
     struct hotpath_thread *t = &hotpath_thread_state;
     unsigned int d = t->depth;
     t->stack[d % HOTPATH_STACK_SLOTS] = section;
-    /* The name must be stored before the depth makes it visible to a signal handler's report. */
-    __atomic_signal_fence(__ATOMIC_RELEASE);
+    /* The name is stored before the depth makes it visible to a signal handler's report. */
+    HOTPATH__BARRIER();
     t->depth = d + 1;
+    HOTPATH__BARRIER();
 }
 
 static inline void hotpath__exit_inline(void)
 {
     struct hotpath_thread *t = &hotpath_thread_state;
+    HOTPATH__BARRIER();
     if (HOTPATH__UNLIKELY(t->depth == 0)) {
         hotpath__unbalanced("hotpath_exit() without a matching hotpath_enter()");
         return;
     }
     t->depth--;
+    HOTPATH__BARRIER();
 }
 
-static inline void hotpath__allow_begin_inline(void) { hotpath_thread_state.allow++; }
+static inline void hotpath__allow_begin_inline(void)
+{
+    HOTPATH__BARRIER();
+    hotpath_thread_state.allow++;
+    HOTPATH__BARRIER();
+}
 
 static inline void hotpath__allow_end_inline(void)
 {
     struct hotpath_thread *t = &hotpath_thread_state;
+    HOTPATH__BARRIER();
     if (HOTPATH__UNLIKELY(t->allow == 0)) {
         hotpath__unbalanced("hotpath_allow_end() without a matching hotpath_allow_begin()");
         return;
     }
     t->allow--;
+    HOTPATH__BARRIER();
 }
 
 /* Private: the guard behind HOTPATH_SCOPE / HOTPATH_FUNCTION. */

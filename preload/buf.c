@@ -1,0 +1,165 @@
+/*
+ * Bounded text building for reports: fixed buffers, no stdio, no allocation, so that a report can
+ * be written from inside malloc. Output that does not fit is cut and marked, never overflowed.
+ */
+#include "sentinel.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+void hp_buf_init(struct hp_buf *b, char *mem, size_t cap)
+{
+    b->p = mem;
+    b->len = 0;
+    b->cap = cap;
+    b->truncated = 0;
+}
+
+void hp_buf_mem(struct hp_buf *b, const char *s, size_t n)
+{
+    size_t room = b->cap - b->len;
+    if (n > room) {
+        n = room;
+        b->truncated = 1;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+
+void hp_buf_str(struct hp_buf *b, const char *s) { hp_buf_mem(b, s, strlen(s)); }
+
+void hp_buf_u64(struct hp_buf *b, uint64_t v)
+{
+    char tmp[24];
+    int i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    hp_buf_mem(b, tmp + i, sizeof tmp - (size_t)i);
+}
+
+void hp_buf_hex(struct hp_buf *b, uint64_t v, int width)
+{
+    char tmp[20];
+    int i = sizeof tmp;
+    do {
+        tmp[--i] = "0123456789abcdef"[v & 15];
+        v >>= 4;
+        width--;
+    } while (v || width > 0);
+    tmp[--i] = 'x';
+    tmp[--i] = '0';
+    hp_buf_mem(b, tmp + i, sizeof tmp - (size_t)i);
+}
+
+static void esc_byte(struct hp_buf *b, const char *prefix, unsigned char c, int digits)
+{
+    char t[8];
+    size_t n = strlen(prefix);
+    memcpy(t, prefix, n);
+    for (int d = digits - 1; d >= 0; d--) t[n++] = "0123456789abcdef"[(c >> (4 * d)) & 15];
+    hp_buf_mem(b, t, n);
+}
+
+void hp_buf_name(struct hp_buf *b, const char *s, size_t max)
+{
+    if (!s) {
+        hp_buf_str(b, "(null)");
+        return;
+    }
+    size_t i = 0;
+    for (; s[i] && i < max; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x7f || c == '\\')
+            esc_byte(b, "\\x", c, 2);
+        else
+            hp_buf_mem(b, (const char *)&c, 1);
+    }
+    if (s[i]) hp_buf_str(b, "...");
+}
+
+/* Length of the valid UTF-8 sequence at s (at most `left` bytes), or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t left)
+{
+    size_t n;
+    unsigned int min;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        n = 2, min = 0x80;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+        n = 3, min = 0x800;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        n = 4, min = 0x10000;
+    else
+        return 0;
+    if (n > left) return 0;
+    unsigned int cp = s[0] & (0x7f >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80) return 0;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+    return n;
+}
+
+void hp_buf_json(struct hp_buf *b, const char *s, size_t max)
+{
+    if (!s) {
+        hp_buf_str(b, "null");
+        return;
+    }
+    hp_buf_mem(b, "\"", 1);
+    size_t i = 0;
+    while (s[i] && i < max) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            hp_buf_mem(b, "\\", 1);
+            hp_buf_mem(b, (const char *)&c, 1);
+            i++;
+        } else if (c < 0x20 || c == 0x7f) {
+            esc_byte(b, "\\u", c, 4);
+            i++;
+        } else if (c < 0x80) {
+            hp_buf_mem(b, (const char *)&c, 1);
+            i++;
+        } else {
+            size_t n = utf8_len((const unsigned char *)s + i, strnlen(s + i, max - i));
+            if (n) {
+                hp_buf_mem(b, s + i, n);
+                i += n;
+            } else {
+                esc_byte(b, "\\u", c, 4); /* an invalid byte, kept visible as U+0080..U+00FF */
+                i++;
+            }
+        }
+    }
+    if (s[i]) hp_buf_str(b, "...");
+    hp_buf_mem(b, "\"", 1);
+}
+
+void hp_write_all(int fd, const char *p, size_t n)
+{
+    int saved = errno;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    errno = saved;
+}
+
+void hp_diag(const char *line)
+{
+    char mem[1024];
+    struct hp_buf b;
+    hp_buf_init(&b, mem, sizeof mem - 1);
+    hp_buf_str(&b, "hotpath: ");
+    hp_buf_str(&b, line);
+    b.p[b.len++] = '\n';
+    hp_write_all(2, b.p, b.len);
+}

@@ -1,0 +1,360 @@
+/*
+ * The interposed allocator entry points and their bootstrap. Nothing else lives here.
+ *
+ * Every entry point is the same shape: one initial-exec TLS load of the calling thread's section
+ * depth; if it is zero (the only case outside sections) a tail call through a pointer to the next
+ * allocator (glibc, or jemalloc/tcmalloc/mimalloc preloaded after us). Only a hot thread takes the
+ * out-of-line slow path. `free` does not even look at the depth unless check_free is on: it is a
+ * single indirect jump once bootstrap is over.
+ */
+#include "sentinel.h"
+
+#include "hotpath.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define EXPORT __attribute__((visibility("default")))
+
+/* ---- bootstrap ------------------------------------------------------------------------------- */
+/* dlsym may allocate (its error path calls malloc/calloc on this glibc) before we know the real
+ * allocator. Those requests are served from this static arena; its pointers are recognised later
+ * by their address in free, realloc and malloc_usable_size, and never handed to the real free. */
+#define BOOT_ARENA_SIZE (64 * 1024)
+static _Alignas(64) char boot_arena[BOOT_ARENA_SIZE];
+static size_t boot_used; /* atomic bump index */
+struct boot_header {
+    size_t size;
+    size_t pad[1];
+};
+
+static int in_boot_arena(const void *p)
+{
+    return (const char *)p >= boot_arena && (const char *)p < boot_arena + BOOT_ARENA_SIZE;
+}
+
+static void *boot_alloc(size_t size, size_t align)
+{
+    if (align < 16) align = 16;
+    size_t need = sizeof(struct boot_header) + size + align;
+    if (size > BOOT_ARENA_SIZE) return NULL;
+    size_t start = __atomic_fetch_add(&boot_used, need, __ATOMIC_RELAXED);
+    if (start + need > BOOT_ARENA_SIZE) return NULL;
+    uintptr_t base = (uintptr_t)boot_arena + start + sizeof(struct boot_header);
+    uintptr_t p = (base + align - 1) & ~(uintptr_t)(align - 1);
+    ((struct boot_header *)p)[-1].size = size;
+    return (void *)p; /* static storage: already zero */
+}
+
+static size_t boot_size(const void *p) { return ((const struct boot_header *)p)[-1].size; }
+
+/* The next allocator's entry points. Each starts as a stub that resolves them all first. */
+static void *boot_malloc(size_t);
+static void *boot_calloc(size_t, size_t);
+static void *boot_realloc(void *, size_t);
+static void boot_free(void *);
+static int boot_posix_memalign(void **, size_t, size_t);
+static void *boot_aligned_alloc(size_t, size_t);
+static void *boot_memalign(size_t, size_t);
+static void *boot_valloc(size_t);
+static void *boot_pvalloc(size_t);
+static void *boot_reallocarray(void *, size_t, size_t);
+static size_t boot_malloc_usable_size(void *);
+
+static struct {
+    void *(*malloc)(size_t);
+    void *(*calloc)(size_t, size_t);
+    void *(*realloc)(void *, size_t);
+    void (*free)(void *);
+    int (*posix_memalign)(void **, size_t, size_t);
+    void *(*aligned_alloc)(size_t, size_t);
+    void *(*memalign)(size_t, size_t);
+    void *(*valloc)(size_t);
+    void *(*pvalloc)(size_t);
+    void *(*reallocarray)(void *, size_t, size_t);
+    size_t (*malloc_usable_size)(void *);
+} next = {boot_malloc,   boot_calloc, boot_realloc, boot_free,         boot_posix_memalign, boot_aligned_alloc,
+          boot_memalign, boot_valloc, boot_pvalloc, boot_reallocarray, boot_malloc_usable_size};
+
+struct hp_real hp_real;
+
+/* What `free` jumps to. Stays on the checking version while check_free is on, or while bootstrap
+ * pointers may still come back to free. */
+static void free_checked(void *p);
+static void (*free_impl)(void *) = free_checked;
+
+static int boot_state; /* 0 not started, 1 resolving, 2 done */
+static __thread int boot_resolving __attribute__((tls_model("initial-exec")));
+
+static void *resolve(const char *name, int required)
+{
+    void *f = dlsym(RTLD_NEXT, name);
+    if (!f && required) {
+        hp_diag("error: cannot find the next allocator's entry points (dlsym(RTLD_NEXT) failed); "
+                "libhotpath.so must be loaded through LD_PRELOAD");
+        _exit(127);
+    }
+    return f;
+}
+
+static void bootstrap(void)
+{
+    int expected = 0;
+    if (!__atomic_compare_exchange_n(&boot_state, &expected, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        /* Another thread is resolving: dlsym is quick, wait for it (bounded by dlsym itself). */
+        while (__atomic_load_n(&boot_state, __ATOMIC_ACQUIRE) != 2) __builtin_ia32_pause();
+        return;
+    }
+    boot_resolving = 1;
+    __typeof__(next) n;
+    n.malloc = resolve("malloc", 1);
+    n.calloc = resolve("calloc", 1);
+    n.realloc = resolve("realloc", 1);
+    n.free = resolve("free", 1);
+    n.posix_memalign = resolve("posix_memalign", 1);
+    n.aligned_alloc = resolve("aligned_alloc", 0);
+    n.memalign = resolve("memalign", 0);
+    n.valloc = resolve("valloc", 0);
+    n.pvalloc = resolve("pvalloc", 0);
+    n.reallocarray = resolve("reallocarray", 0);
+    n.malloc_usable_size = resolve("malloc_usable_size", 0);
+    boot_resolving = 0;
+    /* Publish each pointer atomically: other threads may be calling through them already. */
+    __atomic_store_n(&next.calloc, n.calloc, __ATOMIC_RELEASE);
+    __atomic_store_n(&next.realloc, n.realloc, __ATOMIC_RELEASE);
+    __atomic_store_n(&next.free, n.free, __ATOMIC_RELEASE);
+    __atomic_store_n(&next.posix_memalign, n.posix_memalign, __ATOMIC_RELEASE);
+    __atomic_store_n(&next.aligned_alloc, n.aligned_alloc, __ATOMIC_RELEASE);
+    __atomic_store_n(&next.memalign, n.memalign, __ATOMIC_RELEASE);
+    __atomic_store_n(&next.valloc, n.valloc, __ATOMIC_RELEASE);
+    __atomic_store_n(&next.pvalloc, n.pvalloc, __ATOMIC_RELEASE);
+    __atomic_store_n(&next.reallocarray, n.reallocarray, __ATOMIC_RELEASE);
+    __atomic_store_n(&next.malloc_usable_size, n.malloc_usable_size, __ATOMIC_RELEASE);
+    __atomic_store_n(&next.malloc, n.malloc, __ATOMIC_RELEASE);
+    hp_real.malloc = n.malloc;
+    hp_real.free = n.free;
+    __atomic_store_n(&boot_state, 2, __ATOMIC_RELEASE);
+}
+
+static void ensure_resolved(void)
+{
+    if (__atomic_load_n(&boot_state, __ATOMIC_ACQUIRE) != 2) bootstrap();
+}
+
+/* The stubs: while this thread is inside dlsym, serve from the arena; otherwise resolve and go on. */
+static void *boot_malloc(size_t n)
+{
+    if (boot_resolving) return boot_alloc(n, 0);
+    ensure_resolved();
+    return next.malloc(n);
+}
+static void *boot_calloc(size_t a, size_t b)
+{
+    size_t n;
+    if (boot_resolving) return __builtin_mul_overflow(a, b, &n) ? NULL : boot_alloc(n, 0);
+    ensure_resolved();
+    return next.calloc(a, b);
+}
+static void *boot_realloc(void *p, size_t n)
+{
+    if (boot_resolving) {
+        void *q = boot_alloc(n, 0);
+        if (q && p) memcpy(q, p, boot_size(p) < n ? boot_size(p) : n);
+        return q;
+    }
+    ensure_resolved();
+    return next.realloc(p, n);
+}
+static void boot_free(void *p)
+{
+    if (boot_resolving) return;
+    ensure_resolved();
+    next.free(p);
+}
+static int boot_posix_memalign(void **out, size_t align, size_t n)
+{
+    if (boot_resolving) return (*out = boot_alloc(n, align)) ? 0 : ENOMEM;
+    ensure_resolved();
+    return next.posix_memalign(out, align, n);
+}
+static void *boot_aligned_alloc(size_t align, size_t n)
+{
+    ensure_resolved();
+    return next.aligned_alloc(align, n);
+}
+static void *boot_memalign(size_t align, size_t n)
+{
+    if (boot_resolving) return boot_alloc(n, align);
+    ensure_resolved();
+    return next.memalign(align, n);
+}
+static void *boot_valloc(size_t n)
+{
+    ensure_resolved();
+    return next.valloc(n);
+}
+static void *boot_pvalloc(size_t n)
+{
+    ensure_resolved();
+    return next.pvalloc(n);
+}
+static void *boot_reallocarray(void *p, size_t a, size_t b)
+{
+    ensure_resolved();
+    return next.reallocarray(p, a, b);
+}
+static size_t boot_malloc_usable_size(void *p)
+{
+    ensure_resolved();
+    return next.malloc_usable_size(p);
+}
+
+/* Fallbacks for a next allocator that lacks an optional entry point (not glibc). */
+static size_t page_size(void) { return (size_t)sysconf(_SC_PAGESIZE); }
+static void *via_memalign(size_t align, size_t n)
+{
+    void *p = NULL;
+    return next.posix_memalign(&p, align < sizeof(void *) ? sizeof(void *) : align, n) ? NULL : p;
+}
+
+/* ---- the slow path ------------------------------------------------------------------------------ */
+static inline int thread_in_section(void) { return hotpath_thread_state.depth != 0; }
+
+HP_HIDDEN int hp_init_probe_hit(void);
+static HP_COLD void hot_event(const char *op, size_t size, size_t align, int has_size);
+
+static HP_COLD void hot_call(const char *op, size_t size, size_t align)
+{
+    hot_event(op, size, align, 1);
+}
+
+static HP_COLD void hot_event(const char *op, size_t size, size_t align, int has_size)
+{
+    const struct hotpath_thread *t = &hotpath_thread_state;
+    if (t->allow != 0 || hp_in_sentinel || boot_resolving || hp_init_probe_hit()) return;
+    struct hp_event ev = {.kind = HP_KIND_ALLOC, .op = op, .size = size, .align = align, .has_size = has_size};
+    hp_violation(&ev);
+}
+
+#define CHECK(op, size, align)                                                                     \
+    do {                                                                                           \
+        if (HP_UNLIKELY(thread_in_section())) hot_call(op, size, align);                           \
+    } while (0)
+
+/* ---- the interposed entry points ------------------------------------------------------------- */
+EXPORT void *malloc(size_t n)
+{
+    CHECK("malloc", n, 0);
+    return next.malloc(n);
+}
+
+EXPORT void *calloc(size_t a, size_t b)
+{
+    if (HP_UNLIKELY(thread_in_section())) {
+        size_t n;
+        hot_call("calloc", __builtin_mul_overflow(a, b, &n) ? SIZE_MAX : n, 0);
+    }
+    return next.calloc(a, b);
+}
+
+EXPORT void *realloc(void *p, size_t n)
+{
+    CHECK("realloc", n, 0);
+    if (HP_UNLIKELY(in_boot_arena(p))) {
+        size_t old = boot_size(p);
+        void *q = next.malloc(n ? n : 1);
+        if (q) memcpy(q, p, old < n ? old : n);
+        return q;
+    }
+    return next.realloc(p, n);
+}
+
+EXPORT void *reallocarray(void *p, size_t a, size_t b)
+{
+    size_t n;
+    if (__builtin_mul_overflow(a, b, &n)) {
+        CHECK("reallocarray", SIZE_MAX, 0);
+        errno = ENOMEM;
+        return NULL;
+    }
+    CHECK("reallocarray", n, 0);
+    if (HP_UNLIKELY(in_boot_arena(p) || !next.reallocarray)) return realloc(p, n);
+    return next.reallocarray(p, a, b);
+}
+
+EXPORT int posix_memalign(void **out, size_t align, size_t n)
+{
+    CHECK("posix_memalign", n, align);
+    return next.posix_memalign(out, align, n);
+}
+
+EXPORT void *aligned_alloc(size_t align, size_t n)
+{
+    CHECK("aligned_alloc", n, align);
+    return next.aligned_alloc ? next.aligned_alloc(align, n) : via_memalign(align, n);
+}
+
+EXPORT void *memalign(size_t align, size_t n)
+{
+    CHECK("memalign", n, align);
+    return next.memalign ? next.memalign(align, n) : via_memalign(align, n);
+}
+
+EXPORT void *valloc(size_t n)
+{
+    CHECK("valloc", n, 0);
+    return next.valloc ? next.valloc(n) : via_memalign(page_size(), n);
+}
+
+EXPORT void *pvalloc(size_t n)
+{
+    CHECK("pvalloc", n, 0);
+    size_t ps = page_size();
+    return next.pvalloc ? next.pvalloc(n) : via_memalign(ps, (n + ps - 1) & ~(ps - 1));
+}
+
+EXPORT size_t malloc_usable_size(void *p)
+{
+    if (HP_UNLIKELY(in_boot_arena(p))) return boot_size(p);
+    return next.malloc_usable_size ? next.malloc_usable_size(p) : 0;
+}
+
+/* free: a straight jump through free_impl once bootstrap is over (see hp_hooks_finish_init). */
+EXPORT void free(void *p) { free_impl(p); }
+
+static void free_checked(void *p)
+{
+    if (HP_UNLIKELY(!p)) return; /* free(NULL) is never a violation */
+    if (HP_UNLIKELY(in_boot_arena(p))) return;
+    if (hp_opt.check_free && HP_UNLIKELY(thread_in_section())) hot_event("free", 0, 0, 0);
+    next.free(p);
+}
+
+static void free_check_only(void *p)
+{
+    if (HP_UNLIKELY(thread_in_section()) && p) hot_event("free", 0, 0, 0);
+    next.free(p);
+}
+
+/* Called from the constructor once options are known: pick the cheapest correct free. */
+HP_HIDDEN void hp_hooks_finish_init(void);
+void hp_hooks_finish_init(void)
+{
+    ensure_resolved();
+    void (*impl)(void *);
+    if (__atomic_load_n(&boot_used, __ATOMIC_RELAXED) != 0)
+        impl = free_checked; /* bootstrap pointers may come back */
+    else if (hp_opt.check_free)
+        impl = free_check_only;
+    else
+        impl = next.free;
+    __atomic_store_n(&free_impl, impl, __ATOMIC_RELEASE);
+}
+
+/* For the start-up check that the sentinel is the malloc the process actually reaches. */
+HP_HIDDEN void *hp_hooks_own_malloc(void);
+void *hp_hooks_own_malloc(void) { return (void *)malloc; }

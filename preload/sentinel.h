@@ -1,0 +1,111 @@
+/*
+ * Internal interfaces of libhotpath.so, the sentinel. Nothing declared here is exported.
+ *
+ * Everything reachable from an interposed allocator entry point must obey the rules of code that
+ * runs inside malloc: no allocation through the checked path (the report path's own allocations
+ * pass unchecked under a per-thread guard), no stdio, no unbounded lock, no recursion, and only
+ * initial-exec thread-local storage.
+ */
+#ifndef HP_SENTINEL_H
+#define HP_SENTINEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HP_HIDDEN __attribute__((visibility("hidden")))
+#define HP_LIKELY(x) __builtin_expect(!!(x), 1)
+#define HP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define HP_COLD __attribute__((noinline, cold))
+
+/* ---- options.c: HOTPATH_OPTIONS ------------------------------------------------------------- */
+enum hp_mode { HP_MODE_ABORT, HP_MODE_WARN, HP_MODE_COUNT };
+
+#define HP_PATH_MAX 1024
+#define HP_MAX_FRAMES 64
+
+struct hp_options {
+    enum hp_mode mode;
+    int check_free;               /* free in a section is a violation */
+    int backtrace;                /* capture and print a backtrace */
+    int symbolize;                /* file:line through libdw */
+    int dedup;                    /* warn mode: one full report per distinct stack */
+    int max_frames;               /* frames printed, 1..HP_MAX_FRAMES */
+    char log_path[HP_PATH_MAX];   /* "" = stderr; %p = pid */
+    char json_path[HP_PATH_MAX];  /* "" = none; %p = pid */
+    char mark_dir[HP_PATH_MAX];   /* "" = none; violation.<pid> created there on the first one */
+};
+HP_HIDDEN extern struct hp_options hp_opt;
+
+/* Parse `text` (NULL = defaults) into hp_opt. Unknown keys: a warning on stderr. Invalid values or
+ * an over-long string: an error on stderr and a non-zero return; the caller stops the process
+ * rather than run with a weaker check than asked. `secure` ignores the path options (setuid). */
+HP_HIDDEN int hp_options_parse(const char *text, int secure);
+HP_HIDDEN const char *hp_mode_name(enum hp_mode m);
+
+/* ---- buf.c: bounded text building, no allocation ---------------------------------------------- */
+struct hp_buf {
+    char *p;
+    size_t len, cap;
+    int truncated;
+};
+HP_HIDDEN void hp_buf_init(struct hp_buf *b, char *mem, size_t cap);
+HP_HIDDEN void hp_buf_mem(struct hp_buf *b, const char *s, size_t n);
+HP_HIDDEN void hp_buf_str(struct hp_buf *b, const char *s);
+HP_HIDDEN void hp_buf_u64(struct hp_buf *b, uint64_t v);
+HP_HIDDEN void hp_buf_hex(struct hp_buf *b, uint64_t v, int width); /* 0x prefix, zero padded */
+/* A name of any bytes, at most `max` of them: control and non-ASCII bytes as \xNN, quotes
+ * escaped, "..." when cut. NULL becomes "(null)". */
+HP_HIDDEN void hp_buf_name(struct hp_buf *b, const char *s, size_t max);
+/* The same as a JSON string (with quotes): valid UTF-8 kept, anything else \u-escaped. */
+HP_HIDDEN void hp_buf_json(struct hp_buf *b, const char *s, size_t max);
+HP_HIDDEN void hp_write_all(int fd, const char *p, size_t n);
+HP_HIDDEN void hp_diag(const char *line); /* "hotpath: ..." to stderr */
+
+/* ---- hooks.c: the real allocator ---------------------------------------------------------------- */
+struct hp_real {
+    void *(*malloc)(size_t);
+    void (*free)(void *);
+};
+HP_HIDDEN extern struct hp_real hp_real;
+
+/* ---- violation.c: what happens when a hot thread calls a checked function ---------------------- */
+enum hp_kind { HP_KIND_ALLOC, HP_KIND_BLOCKING };
+struct hp_event {
+    enum hp_kind kind;
+    const char *op;    /* "malloc", "posix_memalign", ... */
+    size_t size;       /* bytes asked for (allocations) */
+    size_t align;      /* alignment asked for, 0 if none */
+    int has_size;
+};
+/* Called on the slow path when the calling thread is hot. Returns normally unless the mode is
+ * abort. Never allocates through the checked path. */
+HP_HIDDEN void hp_violation(const struct hp_event *ev);
+/* Per-thread guard: non-zero while this thread is inside the sentinel's own report path. */
+HP_HIDDEN extern __thread int hp_in_sentinel __attribute__((tls_model("initial-exec")));
+HP_HIDDEN void hp_violation_init(void);
+HP_HIDDEN void hp_violation_atfork_child(void);
+HP_HIDDEN void hp_summary_at_exit(void);
+
+/* ---- unwind.c / symbolize.c ---------------------------------------------------------------------- */
+/* Return addresses of the calling thread's stack, the sentinel's own frames cut off the top. */
+HP_HIDDEN int hp_unwind(uintptr_t *pcs, int max);
+HP_HIDDEN void hp_unwind_init(void);
+HP_HIDDEN int hp_in_sentinel_module(uintptr_t pc);
+
+struct hp_frame {
+    uintptr_t pc;
+    const char *function; /* NULL when unknown; points into symbolizer state, valid until next call */
+    uintptr_t offset;     /* pc - function start */
+    const char *module;   /* path of the module, NULL when unknown */
+    uintptr_t module_offset;
+    const char *file;     /* NULL without debug info */
+    int line;
+};
+/* Symbolize a return address (looks up pc-1 so that the line is the call's). Caller holds the
+ * report lock. May allocate (through the real allocator, under hp_in_sentinel). */
+HP_HIDDEN void hp_symbolize(uintptr_t pc, struct hp_frame *f);
+HP_HIDDEN void hp_symbolize_forget(void); /* after fork: the child rebuilds its own state */
+/* 1 if the module is a system library (libc, libstdc++, ld.so, libgcc_s, libhotpath*). */
+HP_HIDDEN int hp_is_system_module(const char *module);
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * Return address -> function, module, file:line, through elfutils' libdw (Dwfl), the same
+ * DWARF reader that eu-addr2line uses. One Dwfl session describes this process's modules; it is
+ * made at the first report and rebuilt when an address falls outside every known module (a
+ * library dlopened since). All calls happen under the report lock, with the calling thread's
+ * hp_in_sentinel guard set, because libdw allocates.
+ */
+#include "sentinel.h"
+
+#include <elfutils/libdwfl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static Dwfl *dwfl;
+static char name_mem[512];  /* function name without its symbol version */
+static char path_mem[1024]; /* source path made absolute with the unit's compilation directory */
+
+/* Separate debug files are looked up locally (build-id under /usr/lib/debug and the like); never
+ * through debuginfod, which would put network traffic inside a report. */
+static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+                          const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
+                          char **debuginfo_file_name)
+{
+    const char *urls = getenv("DEBUGINFOD_URLS");
+    if (urls && *urls) return -1;
+    return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file,
+                                        debuglink_crc, debuginfo_file_name);
+}
+
+static const Dwfl_Callbacks callbacks = {
+    .find_elf = dwfl_linux_proc_find_elf,
+    .find_debuginfo = find_debuginfo,
+};
+
+static Dwfl *session(int rebuild)
+{
+    if (dwfl && !rebuild) return dwfl;
+    if (dwfl) dwfl_end(dwfl);
+    dwfl = dwfl_begin(&callbacks);
+    if (!dwfl) return NULL;
+    dwfl_report_begin(dwfl);
+    if (dwfl_linux_proc_report(dwfl, getpid()) != 0 || dwfl_report_end(dwfl, NULL, NULL) != 0) {
+        dwfl_end(dwfl);
+        dwfl = NULL;
+    }
+    return dwfl;
+}
+
+void hp_symbolize_forget(void) { dwfl = NULL; /* the parent's state, half-used perhaps: leaked */ }
+
+void hp_symbolize(uintptr_t pc, struct hp_frame *f)
+{
+    memset(f, 0, sizeof *f);
+    f->pc = pc;
+    if (!hp_opt.symbolize) return;
+    Dwarf_Addr addr = pc - 1; /* the call instruction, not the one after it */
+    Dwfl *d = session(0);
+    Dwfl_Module *m = d ? dwfl_addrmodule(d, addr) : NULL;
+    if (!m && d) {
+        d = session(1);
+        m = d ? dwfl_addrmodule(d, addr) : NULL;
+    }
+    if (!m) return;
+    Dwarf_Addr start = 0;
+    f->module = dwfl_module_info(m, NULL, &start, NULL, NULL, NULL, NULL, NULL);
+    f->module_offset = pc - start;
+    GElf_Off off = 0;
+    GElf_Sym sym;
+    const char *name = dwfl_module_addrinfo(m, addr, &off, &sym, NULL, NULL, NULL);
+    if (name) {
+        size_t n = strcspn(name, "@");
+        if (name[n] && n < sizeof name_mem) {
+            memcpy(name_mem, name, n);
+            name_mem[n] = 0;
+            name = name_mem;
+        }
+        f->function = name;
+        f->offset = off + 1;
+    }
+    Dwfl_Line *line = dwfl_module_getsrc(m, addr);
+    if (line) {
+        int lineno = 0;
+        const char *file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+        if (file && lineno > 0) {
+            const char *dir = file[0] == '/' ? NULL : dwfl_line_comp_dir(line);
+            if (dir && strlen(dir) + strlen(file) + 2 <= sizeof path_mem) {
+                struct hp_buf b;
+                hp_buf_init(&b, path_mem, sizeof path_mem - 1);
+                hp_buf_str(&b, dir);
+                hp_buf_str(&b, "/");
+                hp_buf_str(&b, file);
+                path_mem[b.len] = 0;
+                file = path_mem;
+            }
+            f->file = file;
+            f->line = lineno;
+        }
+    }
+}
+
+int hp_is_system_module(const char *module)
+{
+    if (!module) return 1;
+    const char *base = strrchr(module, '/');
+    base = base ? base + 1 : module;
+    static const char *const sys[] = {"libc.so",   "libc-",    "ld-linux", "ld-",       "libstdc++",
+                                      "libgcc_s",  "libhotpath", "libm.so", "libpthread", "libdl.so",
+                                      "libunwind", "libdw",    "libelf",   "[vdso]"};
+    for (size_t i = 0; i < sizeof sys / sizeof *sys; i++)
+        if (!strncmp(base, sys[i], strlen(sys[i]))) return 1;
+    return 0;
+}

@@ -1,0 +1,42 @@
+// C++ allocations inside a hot section, and the RAII guards. Scenario chosen by argv[1].
+#include <hotpath.h>
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+static void *volatile sink;
+
+int main(int argc, char **argv)
+{
+    const char *s = argc > 1 ? argv[1] : "new";
+    std::vector<int> v;
+    if (!std::strcmp(s, "new")) {
+        hotpath::scope hot("cxx_section");
+        sink = new int(7);
+    } else if (!std::strcmp(s, "vector")) {
+        hotpath::scope hot("cxx_section");
+        v.push_back(1);
+        sink = v.data();
+    } else if (!std::strcmp(s, "string")) {
+        hotpath::scope hot("cxx_section");
+        std::string str(100, 'x');
+        sink = (void *)str.data();
+    } else if (!std::strcmp(s, "exception")) {
+        // The guard leaves the section while the exception unwinds; the throw's own allocation
+        // (__cxa_allocate_exception) happens inside the allow region.
+        try {
+            hotpath::scope hot("throwing_section");
+            hotpath::allow cold;
+            throw std::runtime_error("cold error path");
+        } catch (const std::exception &e) {
+            std::printf("caught %s depth %u\n", e.what(), hotpath_depth());
+        }
+        sink = new int(1); // outside any section: fine
+    }
+    std::printf("survived\n");
+    return 0;
+}

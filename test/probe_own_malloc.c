@@ -1,0 +1,22 @@
+/* A program with its own allocator linked into the executable: the sentinel cannot check it and
+ * must say so at start-up. This one forwards to glibc's internal entry points. */
+#include <hotpath.h>
+#include <stdio.h>
+#include <stddef.h>
+
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+extern void *__libc_memalign(size_t, size_t);
+
+void *malloc(size_t n) { return __libc_malloc(n); }
+void *calloc(size_t a, size_t b) { return __libc_calloc(a, b); }
+void *realloc(void *p, size_t n) { return __libc_realloc(p, n); }
+void free(void *p) { __libc_free(p); }
+
+int main(void)
+{
+    printf("active %d\n", hotpath_sentinel_active());
+    return 0;
+}
