@@ -240,38 +240,68 @@ static HP_COLD void hot_event(const char *op, size_t size, size_t align, int has
     hp_violation(&ev);
 }
 
-#define CHECK(op, size, align)                                                                     \
-    do {                                                                                           \
-        if (HP_UNLIKELY(thread_in_section())) hot_call(op, size, align);                           \
-    } while (0)
+/* Each entry point's hot case is a separate cold function that checks and then allocates, so the
+ * common case compiles to a TLS load, a test and a tail jump, with no register saved. */
+static HP_COLD void *malloc_hot(size_t n)
+{
+    hot_call("malloc", n, 0);
+    return next.malloc(n);
+}
+static HP_COLD void *calloc_hot(size_t a, size_t b)
+{
+    size_t n;
+    hot_call("calloc", __builtin_mul_overflow(a, b, &n) ? SIZE_MAX : n, 0);
+    return next.calloc(a, b);
+}
+static HP_COLD void *realloc_boot(void *p, size_t n)
+{
+    size_t old = boot_size(p);
+    void *q = next.malloc(n ? n : 1);
+    if (q) memcpy(q, p, old < n ? old : n);
+    return q;
+}
+static HP_COLD void *realloc_hot(void *p, size_t n)
+{
+    hot_call("realloc", n, 0);
+    return in_boot_arena(p) ? realloc_boot(p, n) : next.realloc(p, n);
+}
+static HP_COLD int posix_memalign_hot(void **out, size_t align, size_t n)
+{
+    hot_call("posix_memalign", n, align);
+    return next.posix_memalign(out, align, n);
+}
 
 /* ---- the interposed entry points ------------------------------------------------------------- */
 EXPORT void *malloc(size_t n)
 {
-    CHECK("malloc", n, 0);
+    if (HP_UNLIKELY(thread_in_section())) return malloc_hot(n);
     return next.malloc(n);
 }
 
 EXPORT void *calloc(size_t a, size_t b)
 {
-    if (HP_UNLIKELY(thread_in_section())) {
-        size_t n;
-        hot_call("calloc", __builtin_mul_overflow(a, b, &n) ? SIZE_MAX : n, 0);
-    }
+    if (HP_UNLIKELY(thread_in_section())) return calloc_hot(a, b);
     return next.calloc(a, b);
 }
 
 EXPORT void *realloc(void *p, size_t n)
 {
-    CHECK("realloc", n, 0);
-    if (HP_UNLIKELY(in_boot_arena(p))) {
-        size_t old = boot_size(p);
-        void *q = next.malloc(n ? n : 1);
-        if (q) memcpy(q, p, old < n ? old : n);
-        return q;
-    }
+    if (HP_UNLIKELY(thread_in_section())) return realloc_hot(p, n);
+    if (HP_UNLIKELY(in_boot_arena(p))) return realloc_boot(p, n);
     return next.realloc(p, n);
 }
+
+EXPORT int posix_memalign(void **out, size_t align, size_t n)
+{
+    if (HP_UNLIKELY(thread_in_section())) return posix_memalign_hot(out, align, n);
+    return next.posix_memalign(out, align, n);
+}
+
+/* The rarer entry points share one shape: check, then allocate. */
+#define CHECK(op, size, align)                                                                     \
+    do {                                                                                           \
+        if (HP_UNLIKELY(thread_in_section())) hot_call(op, size, align);                           \
+    } while (0)
 
 EXPORT void *reallocarray(void *p, size_t a, size_t b)
 {
@@ -282,14 +312,8 @@ EXPORT void *reallocarray(void *p, size_t a, size_t b)
         return NULL;
     }
     CHECK("reallocarray", n, 0);
-    if (HP_UNLIKELY(in_boot_arena(p) || !next.reallocarray)) return realloc(p, n);
-    return next.reallocarray(p, a, b);
-}
-
-EXPORT int posix_memalign(void **out, size_t align, size_t n)
-{
-    CHECK("posix_memalign", n, align);
-    return next.posix_memalign(out, align, n);
+    if (HP_UNLIKELY(in_boot_arena(p))) return realloc_boot(p, n);
+    return next.reallocarray ? next.reallocarray(p, a, b) : next.realloc(p, n);
 }
 
 EXPORT void *aligned_alloc(size_t align, size_t n)
