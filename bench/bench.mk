@@ -1,0 +1,25 @@
+# make bench: speed figures as ratios against baselines measured in the same run.
+RTSAN_A := $(firstword $(wildcard /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.rtsan-x86_64.a))
+
+$(B)/bench/bench_sentinel: bench/bench_sentinel.c api/hotpath.h $(API_LINKS)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -O2 -g -Iapi $< -o $@ -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B)) -ldl -lpthread
+
+# The same benchmark linked with RealtimeSanitizer's runtime, for the side-by-side figure.
+$(B)/bench/bench_rtsan: bench/bench_sentinel.c api/hotpath.h $(API_LINKS)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -O2 -g -DWITH_RTSAN -Iapi $< -o $@ -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B)) \
+	    -Wl,--whole-archive $(RTSAN_A) -Wl,--no-whole-archive -ldl -lpthread -lrt -lm -lstdc++
+
+# RealtimeSanitizer's runtime comes from Debian's libclang-rt-19-dev: installed here when we can.
+bench-rtsan-runtime:
+	@[ -n "$(RTSAN_A)" ] || [ "$$(id -u)" != 0 ] || (apt-get install -y -qq libclang-rt-19-dev >/dev/null 2>&1 || \
+	    (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq libclang-rt-19-dev >/dev/null 2>&1)) || true
+
+bench-sentinel: $(B)/bench/bench_sentinel $(PRELOAD) bench-rtsan-runtime
+	@a=$$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.rtsan-x86_64.a 2>/dev/null | head -1); \
+	    [ -z "$$a" ] || $(MAKE) --no-print-directory RTSAN_A=$$a $(B)/bench/bench_rtsan >/dev/null
+	bench/sentinel.sh $(B)
+
+BENCH_TARGETS += bench-sentinel
+.PHONY: bench-sentinel bench-rtsan-runtime

@@ -1,0 +1,45 @@
+#!/bin/bash
+# The sentinel's speed targets, as ratios against baselines measured in the same run:
+#   malloc+free outside sections, with the preload / without:        target <= 1.10x (1 and 2 threads)
+#   hotpath_enter+exit pair (inline):                                 target <= 2 ns and < 1/6 of RTSan's
+# Each figure is the median of ROUNDS runs; with/without runs alternate so that machine noise hits
+# both sides alike. Usage: bench/sentinel.sh BUILD_DIR [ROUNDS]
+set -u
+B=${1:-build}
+ROUNDS=${2:-11}
+BIN=$B/bench/bench_sentinel
+PRELOAD=$(cd "$B" && pwd)/libhotpath.so
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+run() { # run VAR MODE [env...]
+    local var=$1 mode=$2; shift 2
+    env "$@" "$BIN" "$mode" >>"$T/$var"
+}
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+for ((i = 0; i < ROUNDS; i++)); do
+    for m in pair1 pair2; do
+        run "${m}_base" $m
+        run "${m}_hp" $m LD_PRELOAD="$PRELOAD"
+    done
+    run enter enter LD_PRELOAD="$PRELOAD"
+    run calls calls LD_PRELOAD="$PRELOAD"
+    [ -x "$B/bench/bench_rtsan" ] && "$B/bench/bench_rtsan" rtsan >>"$T/rtsan"
+done
+m() { median <"$T/$1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a / b}'; }
+verdict() { awk -v r="$1" -v t="$2" 'BEGIN {print (r <= t ? "met" : "NOT met")}'; }
+echo "hotpath sentinel benchmark: medians of $ROUNDS runs, $(nproc) CPUs, $(date -u +%FT%TZ)"
+printf '%-44s %10s %10s %8s  %s\n' "measure" "baseline" "hotpath" "ratio" "target"
+for mt in pair1:1 pair2:2; do
+    mode=${mt%:*} th=${mt#*:}
+    b=$(m ${mode}_base) h=$(m ${mode}_hp) r=$(ratio "$(m ${mode}_hp)" "$(m ${mode}_base)")
+    printf '%-44s %8.2fns %8.2fns %7sx  <= 1.10x: %s\n' "malloc(32)+free outside sections, $th thread(s)" "$b" "$h" "$r" "$(verdict "$r" 1.10)"
+done
+e=$(m enter) c=$(m calls)
+printf '%-44s %10s %8.2fns %8s  <= 2 ns: %s\n' "hotpath_enter+exit (inline marks)" "-" "$e" "" "$(verdict "$e" 2)"
+printf '%-44s %8.2fns %8.2fns %7sx\n' "  vs the exported functions (2 calls)" "$c" "$e" "$(ratio "$e" "$c")"
+if [ -s "$T/rtsan" ]; then
+    r=$(m rtsan)
+    printf '%-44s %8.2fns %8.2fns %7sx  < 0.167x: %s\n' "  vs RealtimeSanitizer enter+exit" "$r" "$e" "$(ratio "$e" "$r")" "$(verdict "$(ratio "$e" "$r")" 0.1667)"
+else
+    echo "  (RealtimeSanitizer comparison skipped: libclang-rt-19-dev not installed)"
+fi
