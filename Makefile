@@ -83,6 +83,7 @@ UNINSTALL_TARGETS :=
 include test/test.mk
 -include pools/pools.mk
 -include scripts/gate.mk
+-include test/reliability.mk
 -include bench/bench.mk
 -include examples/examples.mk
 
