@@ -54,10 +54,20 @@ void hotpath_allow_end(void);
 /* Queries on the calling thread. O(1), never allocate. */
 /* Number of sections entered and not yet left (0 = not in a section). */
 unsigned int hotpath_depth(void);
-/* Name of the innermost section, or NULL outside sections. */
+/* Name of the innermost section; "(sealed)" outside sections while the process is sealed; NULL
+ * otherwise. */
 const char *hotpath_section(void);
-/* 1 if an allocation now would be a violation (in a section, outside allow regions), else 0. */
+/* 1 if an allocation now would be a violation (in a section or sealed, outside allow regions). */
 int hotpath_is_hot(void);
+
+/* Seal the process: from now on every thread is hot, in a section named "(sealed)", except inside
+ * allow regions. Call it once start-up is over and every thread exists ("allocate everything at
+ * start-up, then never again"). hotpath_unseal() ends it, e.g. for shutdown. Thread-safe; costs
+ * nothing on the allocation path while unsealed. Without the sentinel they only set a flag. */
+void hotpath_seal(void);
+void hotpath_unseal(void);
+/* 1 while the process is sealed. */
+int hotpath_sealed(void);
 /* 1 if libhotpath.so is loaded and checking this process, else 0. Thread-safe. */
 int hotpath_sentinel_active(void);
 /* Violations the sentinel has seen in this process so far (all threads, all modes); 0 without it. */
@@ -69,6 +79,18 @@ void hotpath__unbalanced(const char *what);
 extern int hotpath__sentinel_loaded;
 extern unsigned long hotpath__violation_count;
 extern void (*hotpath__diagnostic_sink)(const char *line, unsigned long len);
+extern void (*hotpath__seal_hook)(int sealed);
+/* Private: functions made hot sections at run time (HOTPATH_OPTIONS=hot_functions=...), looked up
+ * by the -finstrument-functions hooks: an open-addressing table of code addresses. */
+struct hotpath__hot_fn {
+    const void *addr; /* NULL = empty slot */
+    const char *name;
+};
+struct hotpath__hot_table {
+    unsigned long mask; /* slots - 1, slots a power of two */
+    struct hotpath__hot_fn *slots;
+};
+extern const struct hotpath__hot_table *hotpath__hot_functions;
 
 #if defined(__GNUC__)
 #define HOTPATH__UNLIKELY(x) __builtin_expect(!!(x), 0)

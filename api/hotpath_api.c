@@ -8,6 +8,7 @@
 #define HOTPATH_BUILDING_API
 #include "hotpath.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,6 +19,9 @@ __thread struct hotpath_thread hotpath_thread_state __attribute__((tls_model("in
 int hotpath__sentinel_loaded;
 unsigned long hotpath__violation_count;
 void (*hotpath__diagnostic_sink)(const char *line, unsigned long len);
+void (*hotpath__seal_hook)(int sealed);
+const struct hotpath__hot_table *hotpath__hot_functions;
+static int sealed;
 
 /* The header's macros stand in for these names in C and C++ callers; the exported functions
  * below are for dlsym users and foreign-function interfaces. */
@@ -36,10 +40,62 @@ unsigned int hotpath_depth(void) { return hotpath_thread_state.depth; }
 const char *hotpath_section(void)
 {
     const struct hotpath_thread *t = &hotpath_thread_state;
-    return t->depth ? t->stack[(t->depth - 1) % HOTPATH_STACK_SLOTS] : NULL;
+    if (t->depth) return t->stack[(t->depth - 1) % HOTPATH_STACK_SLOTS];
+    return hotpath_sealed() ? "(sealed)" : NULL;
 }
 
-int hotpath_is_hot(void) { return hotpath_thread_state.depth != 0 && hotpath_thread_state.allow == 0; }
+int hotpath_is_hot(void)
+{
+    return (hotpath_thread_state.depth != 0 || hotpath_sealed()) && hotpath_thread_state.allow == 0;
+}
+
+int hotpath_sealed(void) { return __atomic_load_n(&sealed, __ATOMIC_ACQUIRE); }
+
+/* The sentinel switches its allocation entry points to checking versions (and back), so that an
+ * unsealed process pays nothing for the seal's existence. */
+static void set_sealed(int on)
+{
+    __atomic_store_n(&sealed, on, __ATOMIC_RELEASE);
+    void (*hook)(int) = __atomic_load_n(&hotpath__seal_hook, __ATOMIC_ACQUIRE);
+    if (hook) hook(on);
+}
+
+void hotpath_seal(void) { set_sealed(1); }
+void hotpath_unseal(void) { set_sealed(0); }
+
+/* ---- -finstrument-functions hooks ------------------------------------------------------------- */
+/* Code built with -finstrument-functions calls these on every function entry and exit. Unless the
+ * sentinel installed a table of hot functions they return at once; a function not in the table
+ * costs one hash and (almost always) one probe of an empty slot. */
+#define NO_INSTRUMENT __attribute__((no_instrument_function))
+
+NO_INSTRUMENT static inline const char *hot_function_name(const void *fn)
+{
+    const struct hotpath__hot_table *t = __atomic_load_n(&hotpath__hot_functions, __ATOMIC_ACQUIRE);
+    if (!t) return NULL;
+    unsigned long i = ((unsigned long)(uintptr_t)fn * 0x9E3779B97F4A7C15ul) >> 40;
+    for (;; i++) {
+        const struct hotpath__hot_fn *s = &t->slots[i & t->mask];
+        if (s->addr == fn) return s->name;
+        if (!s->addr) return NULL;
+    }
+}
+
+NO_INSTRUMENT void __cyg_profile_func_enter(void *fn, void *call_site);
+NO_INSTRUMENT void __cyg_profile_func_exit(void *fn, void *call_site);
+
+void __cyg_profile_func_enter(void *fn, void *call_site)
+{
+    (void)call_site;
+    const char *name = hot_function_name(fn);
+    if (__builtin_expect(name != NULL, 0)) hotpath__enter_inline(name);
+}
+
+void __cyg_profile_func_exit(void *fn, void *call_site)
+{
+    (void)call_site;
+    if (__builtin_expect(hot_function_name(fn) != NULL, 0)) hotpath__exit_inline();
+}
 
 int hotpath_sentinel_active(void) { return __atomic_load_n(&hotpath__sentinel_loaded, __ATOMIC_ACQUIRE); }
 

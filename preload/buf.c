@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 void hp_buf_init(struct hp_buf *b, char *mem, size_t cap)
@@ -142,7 +143,7 @@ void hp_write_all(int fd, const char *p, size_t n)
 {
     int saved = errno;
     while (n > 0) {
-        ssize_t w = write(fd, p, n);
+        ssize_t w = syscall(SYS_write, fd, p, n);
         if (w < 0) {
             if (errno == EINTR) continue;
             break;

@@ -222,7 +222,8 @@ static void *via_memalign(size_t align, size_t n)
 }
 
 /* ---- the slow path ------------------------------------------------------------------------------ */
-static inline int thread_in_section(void) { return hotpath_thread_state.depth != 0; }
+#define thread_in_section hp_thread_in_section
+int hp_sealed;
 
 HP_HIDDEN int hp_init_probe_hit(void);
 static HP_COLD void hot_event(const char *op, size_t size, size_t align, int has_size);
@@ -236,7 +237,13 @@ static HP_COLD void hot_event(const char *op, size_t size, size_t align, int has
 {
     const struct hotpath_thread *t = &hotpath_thread_state;
     if (t->allow != 0 || hp_in_sentinel || boot_resolving || hp_init_probe_hit()) return;
-    struct hp_event ev = {.kind = HP_KIND_ALLOC, .op = op, .size = size, .align = align, .has_size = has_size};
+    if (!(hp_opt.checks & HP_CHECK_ALLOC)) return;
+    struct hp_event ev = {.kind = HP_KIND_ALLOC,
+                          .category = HP_CHECK_ALLOC,
+                          .op = op,
+                          .size = size,
+                          .align = align,
+                          .has_size = has_size};
     hp_violation(&ev);
 }
 
@@ -271,36 +278,67 @@ static HP_COLD int posix_memalign_hot(void **out, size_t align, size_t n)
     return next.posix_memalign(out, align, n);
 }
 
+static void *realloc_common(void *p, size_t n)
+{
+    if (HP_UNLIKELY(in_boot_arena(p))) return realloc_boot(p, n);
+    return next.realloc(p, n);
+}
+
+/* What the common case (thread not in a section) calls: the next allocator, or, while the process
+ * is sealed, the checking versions. Swapping these pointers is how the seal costs nothing while
+ * the process is not sealed. */
+static struct {
+    void *(*malloc)(size_t);
+    void *(*calloc)(size_t, size_t);
+    void *(*realloc)(void *, size_t);
+    int (*posix_memalign)(void **, size_t, size_t);
+} entry = {boot_malloc, boot_calloc, realloc_common, boot_posix_memalign};
+
+static void set_entries(int sealed)
+{
+    __atomic_store_n(&entry.malloc, sealed ? malloc_hot : next.malloc, __ATOMIC_RELEASE);
+    __atomic_store_n(&entry.calloc, sealed ? calloc_hot : next.calloc, __ATOMIC_RELEASE);
+    __atomic_store_n(&entry.realloc, sealed ? realloc_hot : realloc_common, __ATOMIC_RELEASE);
+    __atomic_store_n(&entry.posix_memalign, sealed ? posix_memalign_hot : next.posix_memalign, __ATOMIC_RELEASE);
+}
+
+/* hotpath_seal / hotpath_unseal, through the API library. */
+static void seal_hook(int sealed)
+{
+    __atomic_store_n(&hp_sealed, sealed, __ATOMIC_RELEASE);
+    ensure_resolved();
+    set_entries(sealed);
+}
+
 /* ---- the interposed entry points ------------------------------------------------------------- */
 EXPORT void *malloc(size_t n)
 {
     if (HP_UNLIKELY(thread_in_section())) return malloc_hot(n);
-    return next.malloc(n);
+    return entry.malloc(n);
 }
 
 EXPORT void *calloc(size_t a, size_t b)
 {
     if (HP_UNLIKELY(thread_in_section())) return calloc_hot(a, b);
-    return next.calloc(a, b);
+    return entry.calloc(a, b);
 }
 
 EXPORT void *realloc(void *p, size_t n)
 {
     if (HP_UNLIKELY(thread_in_section())) return realloc_hot(p, n);
-    if (HP_UNLIKELY(in_boot_arena(p))) return realloc_boot(p, n);
-    return next.realloc(p, n);
+    return entry.realloc(p, n);
 }
 
 EXPORT int posix_memalign(void **out, size_t align, size_t n)
 {
     if (HP_UNLIKELY(thread_in_section())) return posix_memalign_hot(out, align, n);
-    return next.posix_memalign(out, align, n);
+    return entry.posix_memalign(out, align, n);
 }
 
 /* The rarer entry points share one shape: check, then allocate. */
 #define CHECK(op, size, align)                                                                     \
     do {                                                                                           \
-        if (HP_UNLIKELY(thread_in_section())) hot_call(op, size, align);                           \
+        if (HP_UNLIKELY(hp_thread_hot_or_sealed())) hot_call(op, size, align);                     \
     } while (0)
 
 EXPORT void *reallocarray(void *p, size_t a, size_t b)
@@ -354,13 +392,13 @@ static void free_checked(void *p)
 {
     if (HP_UNLIKELY(!p)) return; /* free(NULL) is never a violation */
     if (HP_UNLIKELY(in_boot_arena(p))) return;
-    if (hp_opt.check_free && HP_UNLIKELY(thread_in_section())) hot_event("free", 0, 0, 0);
+    if (hp_opt.check_free && HP_UNLIKELY(hp_thread_hot_or_sealed())) hot_event("free", 0, 0, 0);
     next.free(p);
 }
 
 static void free_check_only(void *p)
 {
-    if (HP_UNLIKELY(thread_in_section()) && p) hot_event("free", 0, 0, 0);
+    if (HP_UNLIKELY(hp_thread_hot_or_sealed()) && p) hot_event("free", 0, 0, 0);
     next.free(p);
 }
 
@@ -377,6 +415,9 @@ void hp_hooks_finish_init(void)
     else
         impl = next.free;
     __atomic_store_n(&free_impl, impl, __ATOMIC_RELEASE);
+    set_entries(hp_sealed);
+    __atomic_store_n(&hotpath__seal_hook, seal_hook, __ATOMIC_RELEASE);
+    if (hotpath_sealed()) seal_hook(1); /* sealed before the sentinel started (a constructor) */
 }
 
 /* For the start-up check that the sentinel is the malloc the process actually reaches. */

@@ -81,11 +81,20 @@ __attribute__((constructor(101))) static void hp_start(void)
                 "fix HOTPATH_OPTIONS (see README, \"Options\")");
         _exit(2);
     }
+    if (hp_opt.suppressions[0] && hp_suppressions_load(hp_opt.suppressions) != 0) {
+        hp_diag("error: stopping the process rather than run it with other suppressions than asked");
+        _exit(2);
+    }
     hp_unwind_init();
     hp_violation_init();
+    hp_blocking_init();
     hp_hooks_finish_init();
     pthread_atfork(NULL, NULL, atfork_child);
     check_not_bypassed();
+    if (hp_hot_functions_init() != 0) {
+        hp_diag("error: stopping the process rather than run it with a weaker check than asked");
+        _exit(2);
+    }
 }
 
 __attribute__((destructor(101))) static void hp_stop(void) { hp_summary_at_exit(); }

@@ -17,7 +17,48 @@ struct hp_options hp_opt = {
     .symbolize = 1,
     .dedup = 1,
     .max_frames = 32,
+    .checks = HP_CHECK_ALLOC,
 };
+
+static const struct {
+    const char *name;
+    unsigned int bit;
+} categories[] = {
+    {"alloc", HP_CHECK_ALLOC}, {"lock", HP_CHECK_LOCK}, {"sleep", HP_CHECK_SLEEP},
+    {"io", HP_CHECK_IO},       {"mmap", HP_CHECK_MMAP}, {"spawn", HP_CHECK_SPAWN},
+};
+
+const char *hp_check_name(unsigned int category)
+{
+    for (size_t i = 0; i < sizeof categories / sizeof *categories; i++)
+        if (categories[i].bit == category) return categories[i].name;
+    return "?";
+}
+
+/* check=LIST: comma-separated categories, or all. */
+static int parse_checks(const char *v, size_t n, unsigned int *out)
+{
+    unsigned int bits = 0;
+    const char *end = v + n;
+    if (n == 0) return -1;
+    while (v <= end) {
+        const char *comma = memchr(v, ',', (size_t)(end - v));
+        size_t len = (size_t)((comma ? comma : end) - v);
+        size_t i = 0;
+        if (len == 3 && !memcmp(v, "all", 3)) {
+            bits |= HP_CHECK_ALL;
+        } else {
+            for (; i < sizeof categories / sizeof *categories; i++)
+                if (strlen(categories[i].name) == len && !memcmp(v, categories[i].name, len)) break;
+            if (i == sizeof categories / sizeof *categories) return -1;
+            bits |= categories[i].bit;
+        }
+        if (!comma) break;
+        v = comma + 1;
+    }
+    *out = bits;
+    return 0;
+}
 
 #define HP_OPTIONS_MAX 8192
 
@@ -88,6 +129,14 @@ static int parse_int(const char *v, size_t n, int lo, int hi, int *out)
     return 0;
 }
 
+static int parse_text(const char *v, size_t n, char *out, size_t cap)
+{
+    if (n == 0 || n >= cap) return -1;
+    memcpy(out, v, n);
+    out[n] = 0;
+    return 0;
+}
+
 static int parse_path(const char *v, size_t n, char *out)
 {
     if (n == 0 || n >= HP_PATH_MAX) return -1;
@@ -126,6 +175,22 @@ static int apply(const char *k, size_t kn, const char *v, size_t vn, int secure)
     } else if (is(k, kn, "max_frames")) {
         expected = "expected a number from 1 to 64";
         bad = parse_int(v, vn, 1, HP_MAX_FRAMES, &hp_opt.max_frames);
+    } else if (is(k, kn, "check")) {
+        expected = "expected a comma-separated list of alloc, lock, sleep, io, mmap, spawn, or all";
+        bad = parse_checks(v, vn, &hp_opt.checks);
+    } else if (is(k, kn, "hot_functions")) {
+        expected = "expected function names separated by commas";
+        bad = parse_text(v, vn, hp_opt.hot_functions, sizeof hp_opt.hot_functions);
+    } else if (is(k, kn, "hot_functions_file") || is(k, kn, "suppressions")) {
+        /* Files the user names to widen or narrow the check: read even in setuid programs would be
+         * a way to read files; ignored there like the output paths. */
+        char *dst = is(k, kn, "suppressions") ? hp_opt.suppressions : hp_opt.hot_functions_file;
+        expected = "expected a path of 1 to 1023 bytes";
+        bad = parse_path(v, vn, dst);
+        if (!bad && secure) {
+            dst[0] = 0;
+            complain("warning", "secure-execution (setuid) process: ignoring", k, kn, NULL, 0, NULL);
+        }
     } else if (is(k, kn, "log_path") || is(k, kn, "json_path") || is(k, kn, "mark_dir")) {
         char *dst = is(k, kn, "log_path") ? hp_opt.log_path : is(k, kn, "json_path") ? hp_opt.json_path : hp_opt.mark_dir;
         expected = "expected a path of 1 to 1023 bytes";
@@ -136,8 +201,8 @@ static int apply(const char *k, size_t kn, const char *v, size_t vn, int secure)
         }
     } else {
         complain("warning", "unknown option", k, kn, NULL, 0,
-                 "known: mode, log_path, json_path, check_free, backtrace, symbolize, dedup, max_frames, "
-                 "mark_dir");
+                 "known: mode, check, log_path, json_path, check_free, backtrace, symbolize, dedup, max_frames, "
+                 "mark_dir, hot_functions, hot_functions_file, suppressions");
         return 0;
     }
     if (bad) {

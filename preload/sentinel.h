@@ -20,6 +20,18 @@
 /* ---- options.c: HOTPATH_OPTIONS ------------------------------------------------------------- */
 enum hp_mode { HP_MODE_ABORT, HP_MODE_WARN, HP_MODE_COUNT };
 
+/* The categories of check=LIST. */
+enum hp_check {
+    HP_CHECK_ALLOC = 1 << 0, /* the malloc family */
+    HP_CHECK_LOCK = 1 << 1,  /* calls that can wait for another thread */
+    HP_CHECK_SLEEP = 1 << 2, /* sleeps and yields */
+    HP_CHECK_IO = 1 << 3,    /* file and socket calls that enter the kernel */
+    HP_CHECK_MMAP = 1 << 4,  /* address-space changes */
+    HP_CHECK_SPAWN = 1 << 5, /* new processes and threads */
+    HP_CHECK_ALL = (1 << 6) - 1,
+};
+HP_HIDDEN const char *hp_check_name(unsigned int category);
+
 #define HP_PATH_MAX 1024
 #define HP_MAX_FRAMES 64
 
@@ -33,6 +45,10 @@ struct hp_options {
     char log_path[HP_PATH_MAX];   /* "" = stderr; %p = pid */
     char json_path[HP_PATH_MAX];  /* "" = none; %p = pid */
     char mark_dir[HP_PATH_MAX];   /* "" = none; violation.<pid> created there on the first one */
+    unsigned int checks;          /* enum hp_check bits */
+    char hot_functions[HP_PATH_MAX * 4]; /* comma-separated names, "" = none */
+    char hot_functions_file[HP_PATH_MAX];
+    char suppressions[HP_PATH_MAX];
 };
 HP_HIDDEN extern struct hp_options hp_opt;
 
@@ -61,6 +77,35 @@ HP_HIDDEN void hp_buf_json(struct hp_buf *b, const char *s, size_t max);
 HP_HIDDEN void hp_write_all(int fd, const char *p, size_t n);
 HP_HIDDEN void hp_diag(const char *line); /* "hotpath: ..." to stderr */
 
+/* ---- the calling thread's state ------------------------------------------------------------------ */
+#include "hotpath.h"
+/* Non-zero while the process is sealed (hotpath_seal); kept in step by the API's seal hook. */
+HP_HIDDEN extern int hp_sealed;
+static inline int hp_thread_in_section(void) { return hotpath_thread_state.depth != 0; }
+static inline int hp_thread_hot_or_sealed(void) { return hotpath_thread_state.depth != 0 || hp_sealed; }
+
+/* ---- raw system calls: the sentinel's own I/O never goes through interposed functions ---------- */
+HP_HIDDEN int hp_sys_open(const char *path, int flags, int mode);
+HP_HIDDEN void hp_sys_close(int fd);
+HP_HIDDEN long hp_sys_read(int fd, void *buf, unsigned long n);
+HP_HIDDEN void hp_sys_sleep_ms(int ms);
+
+/* ---- blocking.c ------------------------------------------------------------------------------------ */
+/* The next definition of `name` after the sentinel; never NULL (exits with a message instead). */
+HP_HIDDEN void *hp_resolve_next(const char *name);
+HP_HIDDEN void hp_blocking_init(void);
+
+/* ---- suppress.c: suppressions=PATH ------------------------------------------------------------------ */
+/* Read the file; 0, or -1 after an error naming the file and line. */
+HP_HIDDEN int hp_suppressions_load(const char *path);
+struct hp_frame;
+/* 1 if a violation with these properties is suppressed. Frames are symbolized on demand. */
+HP_HIDDEN int hp_suppressed(const char *op, const char *section, const uintptr_t *pcs, int n);
+
+/* ---- hotfuncs.c: hot_functions=... ------------------------------------------------------------------- */
+/* Resolve the named functions and install the table the API's -finstrument-functions hooks use. */
+HP_HIDDEN int hp_hot_functions_init(void);
+
 /* ---- hooks.c: the real allocator ---------------------------------------------------------------- */
 struct hp_real {
     void *(*malloc)(size_t);
@@ -72,6 +117,7 @@ HP_HIDDEN extern struct hp_real hp_real;
 enum hp_kind { HP_KIND_ALLOC, HP_KIND_BLOCKING };
 struct hp_event {
     enum hp_kind kind;
+    unsigned int category; /* enum hp_check */
     const char *op;    /* "malloc", "posix_memalign", ... */
     size_t size;       /* bytes asked for (allocations) */
     size_t align;      /* alignment asked for, 0 if none */

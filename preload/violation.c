@@ -34,8 +34,7 @@ static int lock_report(void)
         if (i < 200) {
             __builtin_ia32_pause();
         } else {
-            struct timespec ms = {0, 1000000};
-            nanosleep(&ms, NULL);
+            hp_sys_sleep_ms(1);
         }
     }
     return 0;
@@ -73,10 +72,10 @@ static int out_fd(struct out *o, int fallback)
     if (!o->pattern || !o->pattern[0]) return fallback;
     pid_t pid = getpid();
     if (o->fd >= 0 && (o->pid == pid || !strstr(o->pattern, "%p"))) return o->fd;
-    if (o->fd >= 0 && o->fd != 2) close(o->fd);
+    if (o->fd >= 0 && o->fd != 2) hp_sys_close(o->fd);
     char path[HP_PATH_MAX + 32];
     expand_pid(o->pattern, path, sizeof path);
-    o->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+    o->fd = hp_sys_open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
     o->pid = pid;
     if (o->fd < 0) {
         char mem[HP_PATH_MAX + 200];
@@ -113,6 +112,7 @@ static void diag_sink(const char *line, unsigned long len)
 struct site {
     uint64_t hash;
     unsigned long count;
+    int suppressed; /* decided once, when the site is first seen */
     const char *op;
     enum hp_kind kind;
     char section[NAME_KEEP];
@@ -130,6 +130,7 @@ static struct section_count sections[MAX_SECTIONS];
 static int nsections;
 static unsigned long sections_dropped;
 static unsigned long total_seen;
+static unsigned long suppressed_seen;
 
 static uint64_t mix(uint64_t h, uint64_t v) { return (h ^ v) * 0x100000001b3ULL; }
 
@@ -147,10 +148,31 @@ static void copy_name(char *dst, const char *src)
     if (!src) memcpy(dst, "(null)", 7);
 }
 
-/* Record one violation; returns its site's count (1 = first time), or 0 if the table is full. */
-static unsigned long record(uint64_t hash, const struct hp_event *ev, const char *section, const uintptr_t *pcs,
-                            int n)
+/* Record one violation; returns its site's count (1 = first time), 0 if the site table is full,
+ * or -1 if a suppression rule covers it (counted apart, neither reported nor fatal). */
+static long record(uint64_t hash, const struct hp_event *ev, const char *section, const uintptr_t *pcs, int n)
 {
+    struct site *st = NULL;
+    for (int i = 0; i < nsites && !st; i++)
+        if (sites[i].hash == hash) st = &sites[i];
+    if (!st && nsites < MAX_SITES) {
+        st = &sites[nsites++];
+        st->hash = hash;
+        st->count = 0;
+        st->op = ev->op;
+        st->kind = ev->kind;
+        copy_name(st->section, section);
+        st->npcs = n < SITE_PCS ? n : SITE_PCS;
+        memcpy(st->pcs, pcs, (size_t)st->npcs * sizeof *pcs);
+        st->suppressed = hp_opt.suppressions[0] && hp_suppressed(ev->op, section, pcs, n);
+    }
+    int suppressed = st ? st->suppressed : hp_opt.suppressions[0] && hp_suppressed(ev->op, section, pcs, n);
+    if (suppressed) {
+        suppressed_seen++;
+        if (st) st->count++;
+        return -1;
+    }
+
     total_seen++;
     int s = 0;
     for (; s < nsections; s++)
@@ -160,22 +182,11 @@ static unsigned long record(uint64_t hash, const struct hp_event *ev, const char
         sections[s].count++;
     else
         sections_dropped++;
-
-    for (int i = 0; i < nsites; i++)
-        if (sites[i].hash == hash) return ++sites[i].count;
-    if (nsites == MAX_SITES) {
+    if (!st) {
         sites_dropped++;
         return 0;
     }
-    struct site *st = &sites[nsites++];
-    st->hash = hash;
-    st->count = 1;
-    st->op = ev->op;
-    st->kind = ev->kind;
-    copy_name(st->section, section);
-    st->npcs = n < SITE_PCS ? n : SITE_PCS;
-    memcpy(st->pcs, pcs, (size_t)st->npcs * sizeof *pcs);
-    return 1;
+    return (long)++st->count;
 }
 
 /* ---- formatting ------------------------------------------------------------------------------------ */
@@ -305,7 +316,7 @@ static void write_reports(const struct hp_event *ev, const uintptr_t *pcs, int n
     const char *names[HOTPATH_STACK_SLOTS];
     unsigned int depth;
     int nn = section_names(names, &depth);
-    const char *innermost = nn ? names[nn - 1] : NULL;
+    const char *innermost = nn ? names[nn - 1] : hotpath_section();
     struct thread_info ti;
     thread_info(&ti);
 
@@ -360,7 +371,9 @@ static void write_reports(const struct hp_event *ev, const uintptr_t *pcs, int n
         for (int i = 6; i >= 1; i--, us /= 10) frac[i] = (char)('0' + us % 10);
         frac[0] = '.';
         hp_buf_mem(&j, frac, 7);
-        hp_buf_str(&j, ",\"operation\":\"");
+        hp_buf_str(&j, ",\"category\":\"");
+        hp_buf_str(&j, hp_check_name(ev->category));
+        hp_buf_str(&j, "\",\"operation\":\"");
         hp_buf_str(&j, ev->op);
         hp_buf_str(&j, "\"");
         if (ev->has_size) {
@@ -458,16 +471,14 @@ static void make_mark(void)
     hp_buf_str(&b, "/violation.");
     hp_buf_u64(&b, (uint64_t)getpid());
     path[b.len] = 0;
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd >= 0) close(fd);
+    int fd = hp_sys_open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd >= 0) hp_sys_close(fd);
 }
 
 void hp_violation(const struct hp_event *ev)
 {
     int saved_errno = errno;
     hp_in_sentinel = 1;
-    __atomic_add_fetch(&hotpath__violation_count, 1, __ATOMIC_RELAXED);
-    make_mark();
 
     uintptr_t pcs[HP_MAX_FRAMES];
     int n = hp_opt.backtrace ? hp_unwind(pcs, HP_MAX_FRAMES) : 0;
@@ -476,8 +487,17 @@ void hp_violation(const struct hp_event *ev)
     h = hash_str(mix(h, (uintptr_t)ev->op), section);
     for (int i = 0; i < n; i++) h = mix(h, pcs[i]);
 
-    if (lock_report()) {
-        unsigned long count = record(h, ev, section, pcs, n);
+    int locked = lock_report();
+    long count = locked ? record(h, ev, section, pcs, n) : 0;
+    if (count < 0) { /* suppressed */
+        unlock_report();
+        hp_in_sentinel = 0;
+        errno = saved_errno;
+        return;
+    }
+    __atomic_add_fetch(&hotpath__violation_count, 1, __ATOMIC_RELAXED);
+    make_mark();
+    if (locked) {
         int print = hp_opt.mode == HP_MODE_ABORT ||
                     (hp_opt.mode == HP_MODE_WARN && (!hp_opt.dedup || count <= 1));
         if (print) write_reports(ev, pcs, n, count == 1);
@@ -534,10 +554,10 @@ static void summary_line(struct hp_buf *b)
 
 void hp_summary_at_exit(void)
 {
-    if (hp_opt.mode == HP_MODE_ABORT) return;
+    if (hp_opt.mode == HP_MODE_ABORT && !suppressed_seen) return;
     hp_in_sentinel = 1;
     if (!lock_report()) return;
-    if (total_seen) {
+    if (total_seen || suppressed_seen) {
         char mem[2048];
         struct hp_buf b;
         hp_buf_init(&b, mem, sizeof mem - 1);
@@ -546,8 +566,10 @@ void hp_summary_at_exit(void)
         hp_buf_str(&b, total_seen == 1 ? " violation in " : " violations in ");
         hp_buf_u64(&b, (uint64_t)nsections);
         hp_buf_str(&b, nsections == 1 ? " section at " : " sections at ");
-        hp_buf_u64(&b, (uint64_t)nsites);
-        hp_buf_str(&b, nsites == 1 ? " call site (mode=" : " call sites (mode=");
+        int live_sites = 0;
+        for (int i = 0; i < nsites; i++) live_sites += !sites[i].suppressed;
+        hp_buf_u64(&b, (uint64_t)live_sites);
+        hp_buf_str(&b, live_sites == 1 ? " call site (mode=" : " call sites (mode=");
         hp_buf_str(&b, hp_mode_name(hp_opt.mode));
         hp_buf_str(&b, ", pid ");
         hp_buf_u64(&b, (uint64_t)getpid());
@@ -567,7 +589,18 @@ void hp_summary_at_exit(void)
             hp_buf_u64(&b, sections_dropped);
             summary_line(&b);
         }
-        for (int i = 0; i < nsites && i < SUMMARY_SITES_SHOWN; i++) {
+        if (suppressed_seen) {
+            hp_buf_init(&b, mem, sizeof mem - 1);
+            hp_buf_str(&b, "hotpath:   suppressed: ");
+            hp_buf_u64(&b, suppressed_seen);
+            hp_buf_str(&b, " (rules from ");
+            hp_buf_name(&b, hp_opt.suppressions, 400);
+            hp_buf_str(&b, ")");
+            summary_line(&b);
+        }
+        for (int i = 0, shown = 0; i < nsites && shown < SUMMARY_SITES_SHOWN; i++) {
+            if (sites[i].suppressed) continue;
+            shown++;
             hp_buf_init(&b, mem, sizeof mem - 1);
             hp_buf_str(&b, "hotpath:   site ");
             hp_buf_u64(&b, (uint64_t)i + 1);
