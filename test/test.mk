@@ -15,22 +15,40 @@ $(T)/probe_own_malloc: test/probe_own_malloc.c api/hotpath.h $(API_LINKS)
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) $< -o $@ $(TEST_LINK)
 
+$(T)/probe_blocking: test/probe_blocking.c api/hotpath.h $(API_LINKS)
+	@mkdir -p $(T)
+	$(CC) $(TEST_CFLAGS) $< -o $@ $(TEST_LINK)
+$(T)/probe_seal: test/probe_seal.c api/hotpath.h $(API_LINKS)
+	@mkdir -p $(T)
+	$(CC) $(TEST_CFLAGS) $< -o $@ $(TEST_LINK)
+# Built as a user would, with -finstrument-functions, and linked with the API library only.
+$(T)/probe_instrumented: test/probe_instrumented.c api/hotpath.h $(API_LINKS)
+	@mkdir -p $(T)
+	$(CC) $(TEST_CFLAGS) -finstrument-functions $< -o $@ $(TEST_LINK)
+
+PROBES := $(T)/probe $(T)/probe_cxx $(T)/probe_own_malloc $(T)/probe_blocking $(T)/probe_seal $(T)/probe_instrumented
+PROBE_DEFS := -DPRELOAD='"$(ABS_PRELOAD)"' $(foreach p,$(PROBES),-D$(shell echo $(notdir $(p)) | tr a-z A-Z)='"$(abspath $(p))"') \
+	    -DPROBE_SRC='"$(abspath test/probe.c)"'
+
+$(T)/test_beyond: test/test_beyond.c test/run_probe.c test/run_probe.h | $(DEPS_OK)
+	@mkdir -p $(T)
+	$(CC) $(TEST_CFLAGS) $(PROBE_DEFS) test/test_beyond.c test/run_probe.c -o $@ $(CHECK_LIBS)
+
 $(T)/test_sentinel: test/test_sentinel.c test/run_probe.c test/run_probe.h | $(DEPS_OK)
 	@mkdir -p $(T)
-	$(CC) $(TEST_CFLAGS) -DPRELOAD='"$(ABS_PRELOAD)"' -DPROBE='"$(abspath $(T)/probe)"' \
-	    -DPROBE_CXX='"$(abspath $(T)/probe_cxx)"' -DPROBE_OWN_MALLOC='"$(abspath $(T)/probe_own_malloc)"' \
-	    -DPROBE_SRC='"$(abspath test/probe.c)"' test/test_sentinel.c test/run_probe.c -o $@ $(CHECK_LIBS)
+	$(CC) $(TEST_CFLAGS) $(PROBE_DEFS) test/test_sentinel.c test/run_probe.c -o $@ $(CHECK_LIBS)
 $(T)/test_api: test/test_api.c test/api_disabled.c api/hotpath.h $(API_LINKS) | $(DEPS_OK)
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) test/test_api.c test/api_disabled.c -o $@ $(TEST_LINK) -ldl $(CHECK_LIBS)
 
-SENTINEL_TESTS := $(T)/test_api $(T)/test_sentinel $(T)/probe $(T)/probe_cxx $(T)/probe_own_malloc
+SENTINEL_TESTS := $(T)/test_api $(T)/test_sentinel $(T)/test_beyond $(PROBES)
 ALL_TARGETS += $(SENTINEL_TESTS)
 
 # The test binaries themselves run under the freshly built preload.
 check-sentinel: $(SENTINEL_TESTS) $(PRELOAD)
 	LD_PRELOAD=$(ABS_PRELOAD) $(T)/test_api
 	LD_PRELOAD=$(ABS_PRELOAD) $(T)/test_sentinel
+	LD_PRELOAD=$(ABS_PRELOAD) $(T)/test_beyond
 
 CHECK_TARGETS += check-sentinel
 .PHONY: check-sentinel

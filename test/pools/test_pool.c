@@ -1,0 +1,300 @@
+/*
+ * test_pool.c - the object pool: every operation after init inside a hot section (under the
+ * sentinel in abort mode via make check-pools), boundaries, statistics, bulk/burst, alignment.
+ */
+#include "hp_test.h"
+
+#include <hotpath/pool.h>
+
+#include <errno.h>
+#include <stdint.h>
+
+struct obj {
+    uint64_t a, b, c;
+};
+HP_POOL_DEFINE(obj_pool, struct obj);
+
+struct wide {
+    _Alignas(128) unsigned char bytes[40];
+};
+HP_POOL_DEFINE(wide_pool, struct wide);
+
+START_TEST(test_pool_acquire_release_in_section_allocates_nothing)
+{
+    obj_pool p;
+    ck_assert_int_eq(obj_pool_create(&p, 64), 0);
+    struct obj *o[64];
+    {
+        HOTPATH_SCOPE("pool");
+        for (int r = 0; r < 100; r++) {
+            for (int i = 0; i < 64; i++) {
+                o[i] = obj_pool_acquire(&p);
+                HT_ASSERT(o[i] != NULL);
+                o[i]->a = (uint64_t)i;
+            }
+            for (int i = 0; i < 64; i++)
+                obj_pool_release(&p, o[i]);
+        }
+        HT_EQ(hp_pool_in_use(&p.base), 0);
+    }
+    obj_pool_destroy(&p);
+}
+END_TEST
+
+START_TEST(test_pool_exhausted_acquire_returns_null_and_counts)
+{
+    obj_pool p;
+    ck_assert_int_eq(obj_pool_create(&p, 4), 0);
+    {
+        HOTPATH_SCOPE("pool");
+        for (int i = 0; i < 4; i++)
+            HT_ASSERT(obj_pool_acquire(&p) != NULL);
+        HT_PTR_EQ(obj_pool_acquire(&p), NULL);
+        HT_PTR_EQ(obj_pool_acquire(&p), NULL);
+        HT_EQ(hp_pool_failed(&p.base), 2);
+        HT_EQ(hp_pool_in_use(&p.base), 4);
+        HT_EQ(hp_pool_available(&p.base), 0);
+    }
+    obj_pool_destroy(&p);
+}
+END_TEST
+
+START_TEST(test_pool_capacity_one_cycles_its_single_slot)
+{
+    obj_pool p;
+    ck_assert_int_eq(obj_pool_create(&p, 1), 0);
+    {
+        HOTPATH_SCOPE("pool");
+        struct obj *a = obj_pool_acquire(&p);
+        HT_ASSERT(a != NULL);
+        HT_PTR_EQ(obj_pool_acquire(&p), NULL);
+        obj_pool_release(&p, a);
+        struct obj *b = obj_pool_acquire(&p);
+        HT_PTR_EQ(b, a);
+        HT_PTR_EQ(obj_pool_acquire(&p), NULL);
+        obj_pool_release(&p, b);
+    }
+    obj_pool_destroy(&p);
+}
+END_TEST
+
+START_TEST(test_pool_hands_out_distinct_non_overlapping_slots)
+{
+    obj_pool p;
+    ck_assert_int_eq(obj_pool_create(&p, 100), 0);
+    struct obj *o[100];
+    {
+        HOTPATH_SCOPE("pool");
+        for (int i = 0; i < 100; i++) {
+            o[i] = obj_pool_acquire(&p);
+            HT_ASSERT(o[i] != NULL);
+            HT_ASSERT(hp_pool_owns(&p.base, o[i]));
+            o[i]->a = o[i]->b = o[i]->c = (uint64_t)i * 0x0101010101010101u;
+        }
+        for (int i = 0; i < 100; i++) {
+            HT_EQ(o[i]->a, (uint64_t)i * 0x0101010101010101u);
+            HT_EQ(o[i]->c, (uint64_t)i * 0x0101010101010101u);
+        }
+        /* A release makes the most recent slot the next one handed out (LIFO: warm in cache). */
+        obj_pool_release(&p, o[37]);
+        HT_PTR_EQ(obj_pool_acquire(&p), o[37]);
+        for (int i = 0; i < 100; i++)
+            obj_pool_release(&p, o[i]);
+    }
+    obj_pool_destroy(&p);
+}
+END_TEST
+
+START_TEST(test_pool_slots_honour_over_aligned_types)
+{
+    wide_pool p;
+    ck_assert_int_eq(wide_pool_create(&p, 9), 0);
+    {
+        HOTPATH_SCOPE("pool");
+        for (int i = 0; i < 9; i++) {
+            struct wide *w = wide_pool_acquire(&p);
+            HT_ASSERT(w != NULL);
+            HT_EQ((uintptr_t)w % 128, 0);
+        }
+    }
+    wide_pool_destroy(&p);
+}
+END_TEST
+
+START_TEST(test_pool_statistics_track_in_use_high_water_and_failures)
+{
+    obj_pool p;
+    ck_assert_int_eq(obj_pool_create(&p, 8), 0);
+    struct obj *o[8];
+    {
+        HOTPATH_SCOPE("pool");
+        hp_pool_stats s = hp_pool_get_stats(&p.base);
+        HT_EQ(s.capacity, 8);
+        HT_EQ(s.in_use, 0);
+        HT_EQ(s.high_water, 0);
+        for (int i = 0; i < 5; i++)
+            o[i] = obj_pool_acquire(&p);
+        for (int i = 0; i < 3; i++)
+            obj_pool_release(&p, o[i]);
+        o[0] = obj_pool_acquire(&p);
+        s = hp_pool_get_stats(&p.base);
+        HT_EQ(s.in_use, 3);
+        HT_EQ(s.available, 5);
+        HT_EQ(s.high_water, 5);
+        for (int i = 5; i < 8; i++)
+            o[i] = obj_pool_acquire(&p);
+        o[1] = obj_pool_acquire(&p);
+        o[2] = obj_pool_acquire(&p);
+        HT_PTR_EQ(obj_pool_acquire(&p), NULL);
+        s = hp_pool_get_stats(&p.base);
+        HT_EQ(s.in_use, 8);
+        HT_EQ(s.high_water, 8);
+        HT_EQ(s.failed, 1);
+    }
+    obj_pool_destroy(&p);
+}
+END_TEST
+
+START_TEST(test_pool_bulk_acquire_is_all_or_nothing)
+{
+    obj_pool p;
+    ck_assert_int_eq(obj_pool_create(&p, 10), 0);
+    struct obj *a[10], *b[10];
+    {
+        HOTPATH_SCOPE("pool");
+        HT_EQ(obj_pool_acquire_bulk(&p, a, 6), 6);
+        HT_EQ(obj_pool_acquire_bulk(&p, b, 5), 0); /* only 4 left: takes none */
+        HT_EQ(hp_pool_in_use(&p.base), 6);
+        HT_EQ(hp_pool_failed(&p.base), 1);
+        HT_EQ(obj_pool_acquire_bulk(&p, b, 4), 4);
+        HT_EQ(hp_pool_available(&p.base), 0);
+        for (int i = 0; i < 6; i++)
+            for (int j = 0; j < 4; j++)
+                HT_ASSERT(a[i] != b[j]);
+        obj_pool_release_bulk(&p, a, 6);
+        obj_pool_release_bulk(&p, b, 4);
+        HT_EQ(hp_pool_in_use(&p.base), 0);
+        HT_EQ(obj_pool_acquire_bulk(&p, a, 10), 10);
+        for (int i = 0; i < 10; i++)
+            for (int j = i + 1; j < 10; j++)
+                HT_ASSERT(a[i] != a[j]);
+    }
+    obj_pool_destroy(&p);
+}
+END_TEST
+
+START_TEST(test_pool_burst_acquire_takes_what_is_available)
+{
+    obj_pool p;
+    ck_assert_int_eq(obj_pool_create(&p, 10), 0);
+    struct obj *a[16];
+    {
+        HOTPATH_SCOPE("pool");
+        HT_EQ(obj_pool_acquire_burst(&p, a, 7), 7);
+        HT_EQ(obj_pool_acquire_burst(&p, a + 7, 7), 3);
+        HT_EQ(hp_pool_failed(&p.base), 0);
+        HT_EQ(obj_pool_acquire_burst(&p, a, 1), 0);
+        HT_EQ(hp_pool_failed(&p.base), 1);
+        obj_pool_release_bulk(&p, a, 10);
+        HT_EQ(hp_pool_available(&p.base), 10);
+    }
+    obj_pool_destroy(&p);
+}
+END_TEST
+
+START_TEST(test_pool_bulk_release_returns_slots_in_order)
+{
+    obj_pool p;
+    ck_assert_int_eq(obj_pool_create(&p, 8), 0);
+    struct obj *a[8], *b[8];
+    {
+        HOTPATH_SCOPE("pool");
+        HT_EQ(obj_pool_acquire_bulk(&p, a, 8), 8);
+        obj_pool_release_bulk(&p, a, 8);
+        /* The released batch comes back first-to-last, so bulk cycles keep the same slots. */
+        HT_EQ(obj_pool_acquire_bulk(&p, b, 8), 8);
+        for (int i = 0; i < 8; i++)
+            HT_PTR_EQ(b[i], a[i]);
+        obj_pool_release_bulk(&p, b, 3);
+        HT_EQ(obj_pool_acquire_bulk(&p, a, 3), 3);
+        HT_PTR_EQ(a[0], b[0]);
+        HT_PTR_EQ(a[2], b[2]);
+    }
+    obj_pool_destroy(&p);
+}
+END_TEST
+
+START_TEST(test_pool_init_on_caller_memory_uses_only_that_memory)
+{
+    static _Alignas(64) unsigned char mem[4096];
+    hp_pool p;
+    size_t need = hp_pool_mem_size(24, 8, 32);
+    ck_assert_uint_gt(need, 0);
+    ck_assert_uint_le(need, sizeof mem);
+    ck_assert_int_eq(hp_pool_init(&p, mem, sizeof mem, 24, 8, 32, 0), 0);
+    {
+        HOTPATH_SCOPE("pool");
+        for (int i = 0; i < 32; i++) {
+            unsigned char *s = hp_pool_acquire(&p);
+            HT_ASSERT(s >= mem && s + 24 <= mem + need);
+        }
+        HT_PTR_EQ(hp_pool_acquire(&p), NULL);
+    }
+    hp_pool_destroy(&p); /* frees nothing: the memory is the caller's */
+}
+END_TEST
+
+START_TEST(test_pool_init_rejects_invalid_arguments)
+{
+    static _Alignas(64) unsigned char mem[1024];
+    hp_pool p;
+    ck_assert_int_eq(hp_pool_init(&p, mem, sizeof mem, 0, 8, 4, 0), -EINVAL);     /* size 0 */
+    ck_assert_int_eq(hp_pool_init(&p, mem, sizeof mem, 16, 8, 0, 0), -EINVAL);    /* count 0 */
+    ck_assert_int_eq(hp_pool_init(&p, mem, sizeof mem, 16, 24, 4, 0), -EINVAL);   /* align not 2^k */
+    ck_assert_int_eq(hp_pool_init(&p, mem, 16, 16, 8, 4, 0), -EINVAL);            /* too small */
+    ck_assert_int_eq(hp_pool_init(&p, mem + 8, 512, 16, 64, 4, 0), -EINVAL);      /* misaligned */
+    ck_assert_int_eq(hp_pool_init(&p, NULL, 512, 16, 8, 4, 0), -EINVAL);
+    ck_assert_uint_eq(hp_pool_mem_size(SIZE_MAX / 2, 8, 4), 0);                    /* overflow */
+    ck_assert_int_eq(hp_pool_create(&p, 16, 8, SIZE_MAX / 4, 0), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_pool_small_objects_get_pointer_sized_slots)
+{
+    hp_pool p;
+    ck_assert_int_eq(hp_pool_create(&p, 1, 1, 5, 0), 0);
+    {
+        HOTPATH_SCOPE("pool");
+        unsigned char *a = hp_pool_acquire(&p), *b = hp_pool_acquire(&p);
+        HT_ASSERT(a && b);
+        HT_EQ((size_t)(b > a ? b - a : a - b) >= sizeof(void *), 1);
+        HT_EQ((uintptr_t)a % _Alignof(void *), 0);
+        hp_pool_release(&p, a);
+        hp_pool_release(&p, b);
+    }
+    hp_pool_destroy(&p);
+}
+END_TEST
+
+static Suite *pool_suite(void)
+{
+    Suite *s = suite_create("pool");
+    TCase *tc = tcase_create("operations");
+    tcase_add_test(tc, test_pool_acquire_release_in_section_allocates_nothing);
+    tcase_add_test(tc, test_pool_exhausted_acquire_returns_null_and_counts);
+    tcase_add_test(tc, test_pool_capacity_one_cycles_its_single_slot);
+    tcase_add_test(tc, test_pool_hands_out_distinct_non_overlapping_slots);
+    tcase_add_test(tc, test_pool_slots_honour_over_aligned_types);
+    tcase_add_test(tc, test_pool_statistics_track_in_use_high_water_and_failures);
+    tcase_add_test(tc, test_pool_bulk_acquire_is_all_or_nothing);
+    tcase_add_test(tc, test_pool_burst_acquire_takes_what_is_available);
+    tcase_add_test(tc, test_pool_bulk_release_returns_slots_in_order);
+    tcase_add_test(tc, test_pool_init_on_caller_memory_uses_only_that_memory);
+    tcase_add_test(tc, test_pool_init_rejects_invalid_arguments);
+    tcase_add_test(tc, test_pool_small_objects_get_pointer_sized_slots);
+    suite_add_tcase(s, tc);
+    ht_add_canary(s);
+    return s;
+}
+
+HT_MAIN(pool_suite)

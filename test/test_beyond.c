@@ -1,0 +1,334 @@
+/*
+ * Beyond malloc: check=LIST categories, the seal, hot_functions, suppressions. Probes run under the
+ * freshly built sentinel, as in test_sentinel.c.
+ */
+#define _GNU_SOURCE
+#include "run_probe.h"
+
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct call {
+    const char *name, *category;
+    int returns; /* 0: blocks for ever when allowed to run (tested in abort mode only) */
+} calls[] = {
+    {"pthread_mutex_lock", "lock", 1}, {"pthread_mutex_timedlock", "lock", 1}, {"pthread_rwlock_rdlock", "lock", 1},
+    {"pthread_rwlock_wrlock", "lock", 1}, {"pthread_rwlock_timedrdlock", "lock", 1},
+    {"pthread_rwlock_timedwrlock", "lock", 1}, {"pthread_cond_wait", "lock", 0}, {"pthread_cond_timedwait", "lock", 1},
+    {"pthread_join", "lock", 1}, {"pthread_barrier_wait", "lock", 1}, {"pthread_spin_lock", "lock", 1},
+    {"sem_wait", "lock", 1}, {"sem_timedwait", "lock", 1},
+    {"sleep", "sleep", 1}, {"usleep", "sleep", 1}, {"nanosleep", "sleep", 1}, {"clock_nanosleep", "sleep", 1},
+    {"pause", "sleep", 0}, {"sched_yield", "sleep", 1},
+    {"open", "io", 1}, {"open64", "io", 1}, {"openat", "io", 1}, {"openat64", "io", 1}, {"creat", "io", 1},
+    {"creat64", "io", 1}, {"close", "io", 1}, {"read", "io", 1}, {"write", "io", 1}, {"pread", "io", 1},
+    {"pread64", "io", 1}, {"pwrite", "io", 1}, {"pwrite64", "io", 1}, {"readv", "io", 1}, {"writev", "io", 1},
+    {"fsync", "io", 1}, {"fdatasync", "io", 1}, {"ioctl", "io", 1}, {"poll", "io", 1}, {"ppoll", "io", 1},
+    {"select", "io", 1}, {"pselect", "io", 1}, {"epoll_wait", "io", 1}, {"epoll_pwait", "io", 1},
+    {"send", "io", 1}, {"sendto", "io", 1}, {"sendmsg", "io", 1}, {"sendmmsg", "io", 1}, {"recv", "io", 1},
+    {"recvfrom", "io", 1}, {"recvmsg", "io", 1}, {"recvmmsg", "io", 1}, {"connect", "io", 1}, {"accept", "io", 1},
+    {"accept4", "io", 1}, {"fopen", "io", 1}, {"fopen64", "io", 1}, {"fclose", "io", 1}, {"fflush", "io", 1},
+    {"mmap", "mmap", 1}, {"mmap64", "mmap", 1}, {"munmap", "mmap", 1}, {"mremap", "mmap", 1},
+    {"mprotect", "mmap", 1}, {"madvise", "mmap", 1}, {"brk", "mmap", 1}, {"sbrk", "mmap", 1},
+    {"fork", "spawn", 1}, {"vfork", "spawn", 1}, {"posix_spawn", "spawn", 1}, {"posix_spawnp", "spawn", 1},
+    {"system", "spawn", 1}, {"pthread_create", "spawn", 1},
+};
+#define NCALLS (int)(sizeof calls / sizeof *calls)
+
+static char baseline_out[1 << 16];
+
+static void op_line(char *dst, size_t cap, const char *name) { snprintf(dst, cap, "Operation: %s", name); }
+
+/* "Operation: NAME" followed by end of line or " (" (sized calls). */
+static int has_op(const char *err, const char *name)
+{
+    char want[128];
+    op_line(want, sizeof want, name);
+    for (const char *p = err; (p = strstr(p, want)); p++) {
+        char c = p[strlen(want)];
+        if (c == '\n' || c == ' ') return 1;
+    }
+    return 0;
+}
+
+START_TEST(test_each_call_is_reported_in_a_section_when_its_category_is_on)
+{
+    char opts[64];
+    snprintf(opts, sizeof opts, "check=%s", calls[_i].category);
+    struct probe_run *r = run_probe(PRELOAD, opts, PROBE_BLOCKING, calls[_i].name);
+    ck_assert_msg(r->signaled && r->sig == SIGABRT, "%s: expected SIGABRT, got code=%d sig=%d timeout=%d\n%s",
+                  calls[_i].name, r->code, r->sig, r->timed_out, r->err);
+    ck_assert_msg(strstr(r->err, "BLOCKING CALL IN HOT PATH!\nOperation: "), "%s", r->err);
+    ck_assert_msg(has_op(r->err, calls[_i].name), "no operation %s in:\n%s", calls[_i].name, r->err);
+    ck_assert_msg(strstr(r->err, "Section: blocking_section\n"), "%s", r->err);
+    ck_assert_msg(!strstr(r->err, "ALLOCATION IN HOT PATH"), "%s", r->err);
+}
+END_TEST
+
+START_TEST(test_results_and_errno_pass_through_unchanged)
+{
+    if (!calls[_i].returns) return;
+    struct probe_run *r = run_probe(NULL, NULL, PROBE_BLOCKING, calls[_i].name);
+    ck_assert_msg(r->exited && r->code == 0, "%s without the sentinel: %s", calls[_i].name, r->err);
+    snprintf(baseline_out, sizeof baseline_out, "%s", r->out);
+    r = run_probe(PRELOAD, "check=all:mode=warn", PROBE_BLOCKING, calls[_i].name);
+    ck_assert_msg(r->exited && r->code == 0, "%s: code=%d sig=%d\n%s", calls[_i].name, r->code, r->sig, r->err);
+    ck_assert_msg(!strcmp(r->out, baseline_out), "%s: with the sentinel\n%s\nwithout\n%s", calls[_i].name, r->out,
+                  baseline_out);
+    ck_assert_msg(has_op(r->err, calls[_i].name), "%s not reported:\n%s", calls[_i].name, r->err);
+}
+END_TEST
+
+START_TEST(test_categories_are_off_by_default)
+{
+    if (!calls[_i].returns) return;
+    struct probe_run *r = run_probe(PRELOAD, "mode=warn", PROBE_BLOCKING, calls[_i].name);
+    ck_assert_msg(r->exited && r->code == 0 && strstr(r->out, "survived"), "%s: %s", calls[_i].name, r->err);
+    ck_assert_msg(!strstr(r->err, "BLOCKING CALL"), "%s reported by default:\n%s", calls[_i].name, r->err);
+}
+END_TEST
+
+START_TEST(test_calls_outside_sections_are_untouched)
+{
+    if (!calls[_i].returns) return;
+    char cold[64];
+    snprintf(cold, sizeof cold, "cold:%s", calls[_i].name);
+    struct probe_run *r = run_probe(PRELOAD, "check=all", PROBE_BLOCKING, cold);
+    ck_assert_msg(r->exited && r->code == 0 && strstr(r->out, "survived"), "%s: code=%d sig=%d\n%s", calls[_i].name,
+                  r->code, r->sig, r->err);
+    ck_assert_msg(!strstr(r->err, "IN HOT PATH"), "%s", r->err);
+}
+END_TEST
+
+START_TEST(test_other_categories_do_not_report)
+{
+    if (!calls[_i].returns) return;
+    const char *other = strcmp(calls[_i].category, "lock") ? "check=lock:mode=warn" : "check=io:mode=warn";
+    struct probe_run *r = run_probe(PRELOAD, other, PROBE_BLOCKING, calls[_i].name);
+    ck_assert_msg(r->exited && r->code == 0, "%s: %s", calls[_i].name, r->err);
+    ck_assert_msg(!has_op(r->err, calls[_i].name), "%s reported under %s:\n%s", calls[_i].name, other, r->err);
+}
+END_TEST
+
+START_TEST(test_cancellation_points_stay_cancellation_points)
+{
+    struct probe_run *r = run_probe(PRELOAD, "check=io:mode=warn", PROBE_BLOCKING, "cancel");
+    ck_assert_msg(r->exited && r->code == 0 && !r->timed_out, "%s", r->err);
+    ck_assert_msg(strstr(r->out, "cancelled 1\n"), "%s", r->out);
+    ck_assert_msg(has_op(r->err, "read") && strstr(r->err, "Section: cancel_section\n"), "%s", r->err);
+}
+END_TEST
+
+START_TEST(test_unknown_category_is_an_error)
+{
+    struct probe_run *r = run_probe(PRELOAD, "check=alloc,locks", PROBE_BLOCKING, "sleep");
+    ck_assert_msg(r->exited && r->code == 2, "code=%d", r->code);
+    ck_assert_msg(strstr(r->err, "invalid value for 'check': 'alloc,locks'"), "%s", r->err);
+}
+END_TEST
+
+START_TEST(test_json_report_names_kind_and_category)
+{
+    char dir[] = "/tmp/hotpath-test.XXXXXX", opts[128], path[128];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(opts, sizeof opts, "check=lock:mode=warn:json_path=%s/r.json", dir);
+    snprintf(path, sizeof path, "%s/r.json", dir);
+    run_probe(PRELOAD, opts, PROBE_BLOCKING, "pthread_mutex_lock");
+    const char *j = slurp(path);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_msg(strstr(j, "{\"kind\":\"blocking\"") && strstr(j, "\"category\":\"lock\",\"operation\":\"pthread_mutex_lock\""),
+                  "%s", j);
+}
+END_TEST
+
+/* ---- the seal ----------------------------------------------------------------------------------- */
+START_TEST(test_seal_makes_every_thread_hot_until_unsealed)
+{
+    struct probe_run *r = run_probe(PRELOAD, "mode=warn:dedup=0", PROBE_SEAL, "threads");
+    ck_assert_msg(r->exited && r->code == 0, "%s", r->err);
+    ck_assert_msg(strstr(r->out, "sealed 1 after 0\n"), "%s", r->out);
+    ck_assert_int_eq(count_of(r->err, "ALLOCATION IN HOT PATH!"), 1);
+    ck_assert_msg(strstr(r->err, "Operation: malloc (21 bytes)\nSection: (sealed)\n"), "%s", r->err);
+    ck_assert_msg(!strstr(r->err, "(22 bytes)") && !strstr(r->err, "(23 bytes)"), "%s", r->err);
+}
+END_TEST
+
+START_TEST(test_seal_checks_calloc_and_realloc_and_aborts_by_default)
+{
+    struct probe_run *r = run_probe(PRELOAD, NULL, PROBE_SEAL, "calloc_realloc");
+    ck_assert_msg(r->signaled && r->sig == SIGABRT, "code=%d\n%s", r->code, r->err);
+    ck_assert_msg(strstr(r->err, "Operation: calloc (16 bytes)\nSection: (sealed)\n"), "%s", r->err);
+    r = run_probe(PRELOAD, "mode=warn", PROBE_SEAL, "calloc_realloc");
+    ck_assert_msg(strstr(r->err, "Operation: realloc (64 bytes)\nSection: (sealed)\n"), "%s", r->err);
+}
+END_TEST
+
+START_TEST(test_seal_without_the_sentinel_only_sets_a_flag)
+{
+    struct probe_run *r = run_probe(NULL, NULL, PROBE_SEAL, "threads");
+    ck_assert_msg(r->exited && r->code == 0 && strstr(r->out, "sealed 1 after 0\n"), "%s%s", r->out, r->err);
+}
+END_TEST
+
+/* ---- hot_functions ------------------------------------------------------------------------------ */
+START_TEST(test_hot_functions_mark_static_and_global_functions)
+{
+    struct probe_run *r = run_probe(PRELOAD, "mode=warn:hot_functions=static_hot,global_hot", PROBE_INSTRUMENTED, "all");
+    ck_assert_msg(r->exited && r->code == 0, "%s", r->err);
+    ck_assert_msg(strstr(r->err, "Operation: malloc (11 bytes)\nSection: static_hot\n"), "%s", r->err);
+    ck_assert_msg(strstr(r->err, "Operation: malloc (12 bytes)\nSection: global_hot\n"), "%s", r->err);
+    ck_assert_msg(!strstr(r->err, "(14 bytes)"), "a function not named was checked:\n%s", r->err);
+    ck_assert_msg(strstr(r->out, "depth after 0"), "%s", r->out);
+}
+END_TEST
+
+START_TEST(test_hot_functions_nest_through_recursion)
+{
+    struct probe_run *r = run_probe(PRELOAD, "mode=warn:hot_functions=recursive_hot", PROBE_INSTRUMENTED, "recursive");
+    ck_assert_msg(r->exited && r->code == 0, "%s", r->err);
+    ck_assert_msg(strstr(r->out, "depth after 0 deepest 5\n"), "%s", r->out);
+    ck_assert_int_eq(count_of(r->err, "ALLOCATION IN HOT PATH!"), 1);
+    ck_assert_msg(strstr(r->err, "Section: recursive_hot\n"), "%s", r->err);
+}
+END_TEST
+
+START_TEST(test_hot_functions_file_and_unknown_names)
+{
+    char path[] = "/tmp/hotpath-hotfns.XXXXXX";
+    int fd = mkstemp(path);
+    const char *text = "# hot functions\nglobal_hot\n\nno_such_function\n";
+    ck_assert_int_eq(write(fd, text, strlen(text)), (int)strlen(text));
+    close(fd);
+    char opts[128];
+    snprintf(opts, sizeof opts, "mode=warn:hot_functions_file=%s", path);
+    struct probe_run *r = run_probe(PRELOAD, opts, PROBE_INSTRUMENTED, "all");
+    unlink(path);
+    ck_assert_msg(strstr(r->err, "Section: global_hot\n") && !strstr(r->err, "Section: static_hot"), "%s", r->err);
+    ck_assert_msg(strstr(r->err, "no function named 'no_such_function'"), "%s", r->err);
+}
+END_TEST
+
+START_TEST(test_instrumented_build_runs_without_the_sentinel)
+{
+    struct probe_run *r = run_probe(NULL, "hot_functions=static_hot", PROBE_INSTRUMENTED, "all");
+    ck_assert_msg(r->exited && r->code == 0 && strstr(r->out, "survived") && !strstr(r->err, "HOT PATH"), "%s", r->err);
+}
+END_TEST
+
+/* ---- suppressions -------------------------------------------------------------------------------- */
+static char supp_path[64];
+static void write_supp(const char *text)
+{
+    strcpy(supp_path, "/tmp/hotpath-supp.XXXXXX");
+    int fd = mkstemp(supp_path);
+    ck_assert_int_eq(write(fd, text, strlen(text)), (int)strlen(text));
+    close(fd);
+}
+
+static const char *supp_rules[] = {
+    "# by the function in the stack\nfunction:op\n",
+    "section:probe_*\n",
+    "   operation:malloc   \n",
+};
+
+START_TEST(test_each_suppression_rule_suppresses)
+{
+    write_supp(supp_rules[_i]);
+    char opts[128];
+    snprintf(opts, sizeof opts, "suppressions=%s", supp_path);
+    struct probe_run *r = run_probe(PRELOAD, opts, PROBE, "malloc");
+    unlink(supp_path);
+    ck_assert_msg(r->exited && r->code == 0 && strstr(r->out, "survived"), "rule %d: code=%d sig=%d\n%s", _i, r->code,
+                  r->sig, r->err);
+    ck_assert_msg(!strstr(r->err, "IN HOT PATH"), "%s", r->err);
+    ck_assert_msg(strstr(r->err, "hotpath:   suppressed: 1 (rules from "), "%s", r->err);
+}
+END_TEST
+
+START_TEST(test_non_matching_suppressions_leave_the_check_alone)
+{
+    write_supp("function:some_other_function\nsection:other\noperation:calloc\n");
+    char opts[128];
+    snprintf(opts, sizeof opts, "suppressions=%s", supp_path);
+    struct probe_run *r = run_probe(PRELOAD, opts, PROBE, "malloc");
+    unlink(supp_path);
+    ck_assert_msg(r->signaled && r->sig == SIGABRT && strstr(r->err, "ALLOCATION IN HOT PATH!"), "%s", r->err);
+}
+END_TEST
+
+static const struct {
+    const char *text, *message;
+} bad_supp[] = {
+    {"function:ok\nfunktion:x\n", ", line 2: unknown rule kind"},
+    {"\n\nno colon here\n", ", line 3: expected function:GLOB"},
+    {"section:   \n", ", line 1: empty pattern"},
+};
+
+START_TEST(test_suppression_parse_errors_name_file_and_line_and_stop)
+{
+    write_supp(bad_supp[_i].text);
+    char opts[128];
+    snprintf(opts, sizeof opts, "suppressions=%s", supp_path);
+    struct probe_run *r = run_probe(PRELOAD, opts, PROBE, "none");
+    ck_assert_msg(r->exited && r->code == 2 && !strstr(r->out, "survived"), "code=%d", r->code);
+    ck_assert_msg(strstr(r->err, supp_path) && strstr(r->err, bad_supp[_i].message), "%s", r->err);
+    unlink(supp_path);
+}
+END_TEST
+
+START_TEST(test_missing_suppressions_file_is_an_error)
+{
+    struct probe_run *r = run_probe(PRELOAD, "suppressions=/nonexistent/supp.txt", PROBE, "none");
+    ck_assert_msg(r->exited && r->code == 2, "code=%d", r->code);
+    ck_assert_msg(strstr(r->err, "suppressions file /nonexistent/supp.txt: cannot be opened"), "%s", r->err);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("beyond");
+    TCase *tc = tcase_create("categories");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_each_call_is_reported_in_a_section_when_its_category_is_on, 0, NCALLS);
+    tcase_add_loop_test(tc, test_results_and_errno_pass_through_unchanged, 0, NCALLS);
+    tcase_add_loop_test(tc, test_categories_are_off_by_default, 0, NCALLS);
+    tcase_add_loop_test(tc, test_other_categories_do_not_report, 0, NCALLS);
+    tcase_add_loop_test(tc, test_calls_outside_sections_are_untouched, 0, NCALLS);
+    tcase_add_test(tc, test_cancellation_points_stay_cancellation_points);
+    tcase_add_test(tc, test_unknown_category_is_an_error);
+    tcase_add_test(tc, test_json_report_names_kind_and_category);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("seal");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_seal_makes_every_thread_hot_until_unsealed);
+    tcase_add_test(tc, test_seal_checks_calloc_and_realloc_and_aborts_by_default);
+    tcase_add_test(tc, test_seal_without_the_sentinel_only_sets_a_flag);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("hot_functions");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_hot_functions_mark_static_and_global_functions);
+    tcase_add_test(tc, test_hot_functions_nest_through_recursion);
+    tcase_add_test(tc, test_hot_functions_file_and_unknown_names);
+    tcase_add_test(tc, test_instrumented_build_runs_without_the_sentinel);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("suppressions");
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, test_each_suppression_rule_suppresses, 0, sizeof supp_rules / sizeof *supp_rules);
+    tcase_add_test(tc, test_non_matching_suppressions_leave_the_check_alone);
+    tcase_add_loop_test(tc, test_suppression_parse_errors_name_file_and_line_and_stop, 0,
+                        sizeof bad_supp / sizeof *bad_supp);
+    tcase_add_test(tc, test_missing_suppressions_file_is_an_error);
+    suite_add_tcase(s, tc);
+
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
