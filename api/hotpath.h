@@ -90,7 +90,8 @@ struct hotpath__hot_table {
     unsigned long mask; /* slots - 1, slots a power of two */
     struct hotpath__hot_fn *slots;
 };
-extern const struct hotpath__hot_table *hotpath__hot_functions;
+/* Install the table (the sentinel does, once, at start-up); the table must live for ever. */
+void hotpath__set_hot_functions(const struct hotpath__hot_table *table);
 
 #if defined(__GNUC__)
 #define HOTPATH__UNLIKELY(x) __builtin_expect(!!(x), 0)

@@ -20,7 +20,14 @@ int hotpath__sentinel_loaded;
 unsigned long hotpath__violation_count;
 void (*hotpath__diagnostic_sink)(const char *line, unsigned long len);
 void (*hotpath__seal_hook)(int sealed);
-const struct hotpath__hot_table *hotpath__hot_functions;
+/* A copy of the table's two words, static so the hooks reach it without a GOT load. */
+static struct hotpath__hot_table hot_functions;
+
+void hotpath__set_hot_functions(const struct hotpath__hot_table *table)
+{
+    hot_functions.mask = table->mask;
+    __atomic_store_n(&hot_functions.slots, table->slots, __ATOMIC_RELEASE);
+}
 static int sealed;
 
 /* The header's macros stand in for these names in C and C++ callers; the exported functions
@@ -69,13 +76,11 @@ void hotpath_unseal(void) { set_sealed(0); }
  * costs one hash and (almost always) one probe of an empty slot. */
 #define NO_INSTRUMENT __attribute__((no_instrument_function))
 
-NO_INSTRUMENT static inline const char *hot_function_name(const void *fn)
+NO_INSTRUMENT static inline const char *hot_function_name(const struct hotpath__hot_fn *slots, const void *fn)
 {
-    const struct hotpath__hot_table *t = __atomic_load_n(&hotpath__hot_functions, __ATOMIC_ACQUIRE);
-    if (!t) return NULL;
     unsigned long i = ((unsigned long)(uintptr_t)fn * 0x9E3779B97F4A7C15ul) >> 40;
     for (;; i++) {
-        const struct hotpath__hot_fn *s = &t->slots[i & t->mask];
+        const struct hotpath__hot_fn *s = &slots[i & hot_functions.mask];
         if (s->addr == fn) return s->name;
         if (!s->addr) return NULL;
     }
@@ -87,14 +92,19 @@ NO_INSTRUMENT void __cyg_profile_func_exit(void *fn, void *call_site);
 void __cyg_profile_func_enter(void *fn, void *call_site)
 {
     (void)call_site;
-    const char *name = hot_function_name(fn);
+    const struct hotpath__hot_fn *slots = __atomic_load_n(&hot_functions.slots, __ATOMIC_ACQUIRE);
+    if (!slots) return;
+    const char *name = hot_function_name(slots, fn);
     if (__builtin_expect(name != NULL, 0)) hotpath__enter_inline(name);
 }
 
 void __cyg_profile_func_exit(void *fn, void *call_site)
 {
     (void)call_site;
-    if (__builtin_expect(hot_function_name(fn) != NULL, 0)) hotpath__exit_inline();
+    const struct hotpath__hot_fn *slots = __atomic_load_n(&hot_functions.slots, __ATOMIC_ACQUIRE);
+    /* Outside every section no listed function can be running: nothing to look up. */
+    if (!slots || hotpath_thread_state.depth == 0) return;
+    if (__builtin_expect(hot_function_name(slots, fn) != NULL, 0)) hotpath__exit_inline();
 }
 
 int hotpath_sentinel_active(void) { return __atomic_load_n(&hotpath__sentinel_loaded, __ATOMIC_ACQUIRE); }

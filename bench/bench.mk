@@ -1,14 +1,21 @@
 # make bench: speed figures as ratios against baselines measured in the same run.
 RTSAN_A := $(firstword $(wildcard /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.rtsan-x86_64.a))
 
-$(B)/bench/bench_sentinel: bench/bench_sentinel.c api/hotpath.h $(API_LINKS)
+BENCH_SRC := bench/bench_sentinel.c bench/plain.c
+
+$(B)/bench/instrumented.o: bench/instrumented.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 $(WARN) -O2 -g -Iapi $< -o $@ -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B)) -ldl -lpthread
+	$(CC) -std=c11 $(WARN) -O2 -finstrument-functions -c $< -o $@
+
+$(B)/bench/bench_sentinel: $(BENCH_SRC) $(B)/bench/instrumented.o api/hotpath.h $(API_LINKS)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -O2 -g -Iapi $(BENCH_SRC) $(B)/bench/instrumented.o -o $@ -L$(B) -lhotpath_api \
+	    -Wl,-rpath,$(abspath $(B)) -ldl -lpthread
 
 # The same benchmark linked with RealtimeSanitizer's runtime, for the side-by-side figure.
-$(B)/bench/bench_rtsan: bench/bench_sentinel.c api/hotpath.h $(API_LINKS)
+$(B)/bench/bench_rtsan: $(BENCH_SRC) $(B)/bench/instrumented.o api/hotpath.h $(API_LINKS)
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 $(WARN) -O2 -g -DWITH_RTSAN -Iapi $< -o $@ -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B)) \
+	$(CC) -std=c11 $(WARN) -O2 -g -DWITH_RTSAN -Iapi $(BENCH_SRC) $(B)/bench/instrumented.o -o $@ -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B)) \
 	    -Wl,--whole-archive $(RTSAN_A) -Wl,--no-whole-archive -ldl -lpthread -lrt -lm -lstdc++
 
 # RealtimeSanitizer's runtime comes from Debian's libclang-rt-19-dev: installed here when we can.

@@ -8,6 +8,9 @@
  *   enter  hotpath_enter+hotpath_exit, the header's inline marks
  *   calls  the same through the exported out-of-line functions (two calls into a shared library)
  *   rtsan  __rtsan_realtime_enter+exit (only in the binary linked with RealtimeSanitizer)
+ *   mutex  an uncontended pthread_mutex_lock+unlock pair (run with check=all, outside sections)
+ *   instr  a call to an empty function built with -finstrument-functions (hooks on entry and exit)
+ *   plain  a call to the same empty function built without it
  */
 #define _GNU_SOURCE
 #include <hotpath.h>
@@ -25,6 +28,8 @@ void __rtsan_realtime_exit(void);
 #endif
 
 static long iters;
+void bench_instrumented_leaf(void);
+void bench_plain_leaf(void);
 
 static double now(void)
 {
@@ -70,6 +75,19 @@ int main(int argc, char **argv)
             hotpath_enter("bench");
             hotpath_exit();
         }
+        ns = (now() - t0) / iters;
+    } else if (!strcmp(mode, "mutex")) {
+        static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+        double t0 = now();
+        for (long i = 0; i < iters; i++) {
+            pthread_mutex_lock(&m);
+            pthread_mutex_unlock(&m);
+        }
+        ns = (now() - t0) / iters;
+    } else if (!strcmp(mode, "instr") || !strcmp(mode, "plain")) {
+        void (*f)(void) = !strcmp(mode, "instr") ? bench_instrumented_leaf : bench_plain_leaf;
+        double t0 = now();
+        for (long i = 0; i < iters; i++) f();
         ns = (now() - t0) / iters;
     } else if (!strcmp(mode, "calls")) {
         void (*volatile enter)(const char *) = (void (*)(const char *))dlsym(RTLD_DEFAULT, "hotpath_enter");

@@ -2,6 +2,8 @@
 # The sentinel's speed targets, as ratios against baselines measured in the same run:
 #   malloc+free outside sections, with the preload / without:        target <= 1.10x (1 and 2 threads)
 #   hotpath_enter+exit pair (inline):                                 target <= 2 ns and < 1/6 of RTSan's
+#   pthread_mutex_lock+unlock with check=all, outside sections:        target <= 1.15x
+#   -finstrument-functions hooks of a function not in hot_functions:  target <= 2 ns
 # Each figure is the median of ROUNDS runs; with/without runs alternate so that machine noise hits
 # both sides alike. Usage: bench/sentinel.sh BUILD_DIR [ROUNDS]
 set -u
@@ -20,6 +22,10 @@ for ((i = 0; i < ROUNDS; i++)); do
         run "${m}_base" $m
         run "${m}_hp" $m LD_PRELOAD="$PRELOAD"
     done
+    run mutex_base mutex
+    run mutex_hp mutex LD_PRELOAD="$PRELOAD" HOTPATH_OPTIONS=check=all
+    run plain plain LD_PRELOAD="$PRELOAD" HOTPATH_OPTIONS=hot_functions=bench_plain_leaf
+    run instr instr LD_PRELOAD="$PRELOAD" HOTPATH_OPTIONS=hot_functions=bench_plain_leaf
     run enter enter LD_PRELOAD="$PRELOAD"
     run calls calls LD_PRELOAD="$PRELOAD"
     [ -x "$B/bench/bench_rtsan" ] && "$B/bench/bench_rtsan" rtsan >>"$T/rtsan"
@@ -34,6 +40,10 @@ for mt in pair1:1 pair2:2; do
     b=$(m ${mode}_base) h=$(m ${mode}_hp) r=$(ratio "$(m ${mode}_hp)" "$(m ${mode}_base)")
     printf '%-44s %8.2fns %8.2fns %7sx  <= 1.10x: %s\n' "malloc(32)+free outside sections, $th thread(s)" "$b" "$h" "$r" "$(verdict "$r" 1.10)"
 done
+b=$(m mutex_base) h=$(m mutex_hp) r=$(ratio "$h" "$b")
+printf '%-44s %8.2fns %8.2fns %7sx  <= 1.15x: %s\n' "mutex lock+unlock, check=all, no section" "$b" "$h" "$r" "$(verdict "$r" 1.15)"
+p=$(m plain) i=$(m instr) hook=$(awk -v a="$(m instr)" -v b="$(m plain)" 'BEGIN {printf "%.2f", a - b}')
+printf '%-44s %8.2fns %8.2fns %+7.2fns  <= 2 ns: %s\n' "instrumented call, function not listed" "$p" "$i" "$hook" "$(verdict "$hook" 2)"
 e=$(m enter) c=$(m calls)
 printf '%-44s %10s %8.2fns %8s  <= 2 ns: %s\n' "hotpath_enter+exit (inline marks)" "-" "$e" "" "$(verdict "$e" 2)"
 printf '%-44s %8.2fns %8.2fns %7sx\n' "  vs the exported functions (2 calls)" "$c" "$e" "$(ratio "$e" "$c")"

@@ -115,7 +115,7 @@ int hp_hot_functions_init(void)
         if (table.slots) {
             sc.fill = 1;
             dwfl_getmodules(d, scan_module, &sc, 0);
-            __atomic_store_n(&hotpath__hot_functions, &table, __ATOMIC_RELEASE);
+            hotpath__set_hot_functions(&table);
         }
     }
     if (d) dwfl_end(d);
