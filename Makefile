@@ -103,7 +103,7 @@ install: $(CORE) $(INSTALL_TARGETS)
 	install -m 755 $(PRELOAD) $(DESTDIR)$(LIBDIR)/libhotpath.so
 	install -m 644 api/hotpath.h $(DESTDIR)$(INCLUDEDIR)/hotpath.h
 	install -m 644 $(B)/hotpath.pc $(DESTDIR)$(PKGCONFIGDIR)/hotpath.pc
-	install -m 755 $(SCRIPTS) $(DESTDIR)$(BINDIR)/
+	$(if $(SCRIPTS),install -m 755 $(SCRIPTS) $(DESTDIR)$(BINDIR)/)
 
 uninstall: $(UNINSTALL_TARGETS)
 	rm -f $(DESTDIR)$(LIBDIR)/$(notdir $(API_REAL)) $(DESTDIR)$(LIBDIR)/$(API_SONAME) \
