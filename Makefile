@@ -58,9 +58,11 @@ $(PRELOAD): $(PRELOAD_OBJ) $(API_LINKS)
 	    -L$(B) -lhotpath_api $(PRELOAD_LIBS) -ldl -lpthread -Wl,-rpath,'$$ORIGIN'
 
 # ---- pkg-config, scripts ----------------------------------------------------------------------
+# The .pc file and hotpath-run name the install paths: made again by `make install` for its PREFIX.
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|'
 $(B)/hotpath.pc: scripts/hotpath.pc.in Makefile
 	@mkdir -p $(B)
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' $< > $@
+	$(PC_SED) $< > $@
 
 $(B)/bin/hotpath-run: scripts/hotpath-run Makefile
 	@mkdir -p $(dir $@)
@@ -102,8 +104,10 @@ install: $(CORE) $(INSTALL_TARGETS)
 	ln -sf $(notdir $(API_REAL)) $(DESTDIR)$(LIBDIR)/libhotpath_api.so
 	install -m 755 $(PRELOAD) $(DESTDIR)$(LIBDIR)/libhotpath.so
 	install -m 644 api/hotpath.h $(DESTDIR)$(INCLUDEDIR)/hotpath.h
-	install -m 644 $(B)/hotpath.pc $(DESTDIR)$(PKGCONFIGDIR)/hotpath.pc
-	$(if $(SCRIPTS),install -m 755 $(SCRIPTS) $(DESTDIR)$(BINDIR)/)
+	$(PC_SED) scripts/hotpath.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/hotpath.pc
+	$(if $(wildcard scripts/hotpath-run),sed -e 's|@LIBDIR@|$(LIBDIR)|' scripts/hotpath-run > $(DESTDIR)$(BINDIR)/hotpath-run)
+	$(if $(wildcard scripts/hotpath-check),install -m 755 scripts/hotpath-check $(DESTDIR)$(BINDIR)/hotpath-check)
+	chmod 755 $(DESTDIR)$(BINDIR)/hotpath-* 2>/dev/null || true
 
 uninstall: $(UNINSTALL_TARGETS)
 	rm -f $(DESTDIR)$(LIBDIR)/$(notdir $(API_REAL)) $(DESTDIR)$(LIBDIR)/$(API_SONAME) \
