@@ -84,7 +84,8 @@ void hp_symbolize(uintptr_t pc, struct hp_frame *f)
         const char *file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
         if (file && lineno > 0) {
             const char *dir = file[0] == '/' ? NULL : dwfl_line_comp_dir(line);
-            if (dir && strlen(dir) + strlen(file) + 2 <= sizeof path_mem) {
+            /* Only an absolute directory helps: some distributions record "." or "./csu". */
+            if (dir && dir[0] == '/' && strlen(dir) + strlen(file) + 2 <= sizeof path_mem) {
                 struct hp_buf b;
                 hp_buf_init(&b, path_mem, sizeof path_mem - 1);
                 hp_buf_str(&b, dir);
