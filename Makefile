@@ -88,6 +88,7 @@ include test/test.mk
 -include test/reliability.mk
 -include bench/bench.mk
 -include examples/examples.mk
+-include examples/ring0/ring0.mk
 
 all: $(ALL_TARGETS)
 
