@@ -248,13 +248,13 @@ START_TEST(test_pool_init_rejects_invalid_arguments)
 {
     static _Alignas(64) unsigned char mem[1024];
     hp_pool p;
-    ck_assert_int_eq(hp_pool_init(&p, mem, sizeof mem, 0, 8, 4, 0), -EINVAL);     /* size 0 */
-    ck_assert_int_eq(hp_pool_init(&p, mem, sizeof mem, 16, 8, 0, 0), -EINVAL);    /* count 0 */
-    ck_assert_int_eq(hp_pool_init(&p, mem, sizeof mem, 16, 24, 4, 0), -EINVAL);   /* align not 2^k */
-    ck_assert_int_eq(hp_pool_init(&p, mem, 16, 16, 8, 4, 0), -EINVAL);            /* too small */
-    ck_assert_int_eq(hp_pool_init(&p, mem + 8, 512, 16, 64, 4, 0), -EINVAL);      /* misaligned */
+    ck_assert_int_eq(hp_pool_init(&p, mem, sizeof mem, 0, 8, 4, 0), -EINVAL);   /* size 0 */
+    ck_assert_int_eq(hp_pool_init(&p, mem, sizeof mem, 16, 8, 0, 0), -EINVAL);  /* count 0 */
+    ck_assert_int_eq(hp_pool_init(&p, mem, sizeof mem, 16, 24, 4, 0), -EINVAL); /* align not 2^k */
+    ck_assert_int_eq(hp_pool_init(&p, mem, 16, 16, 8, 4, 0), -EINVAL);          /* too small */
+    ck_assert_int_eq(hp_pool_init(&p, mem + 8, 512, 16, 64, 4, 0), -EINVAL);    /* misaligned */
     ck_assert_int_eq(hp_pool_init(&p, NULL, 512, 16, 8, 4, 0), -EINVAL);
-    ck_assert_uint_eq(hp_pool_mem_size(SIZE_MAX / 2, 8, 4), 0);                    /* overflow */
+    ck_assert_uint_eq(hp_pool_mem_size(SIZE_MAX / 2, 8, 4), 0); /* overflow */
     ck_assert_int_eq(hp_pool_create(&p, 16, 8, SIZE_MAX / 4, 0), -EINVAL);
 }
 END_TEST

@@ -1,0 +1,101 @@
+/*
+ * hotpath/pools_common.h - what every pools header shares: portability macros (C11 and C++),
+ * the cache-line constants, the debug switch and the out-of-line failure reporter.
+ *
+ * Nothing here allocates. Include a structure's own header instead of this one.
+ */
+#ifndef HOTPATH_POOLS_COMMON_H
+#define HOTPATH_POOLS_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HP_POOLS_VERSION_MAJOR 0
+#define HP_POOLS_VERSION_MINOR 1
+
+#define HP_LIKELY(x) __builtin_expect(!!(x), 1)
+#define HP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define HP_INLINE static inline __attribute__((always_inline))
+#define HP_COLD __attribute__((cold, noinline))
+#define HP_ALIGNED(n) __attribute__((aligned(n)))
+#define HP_API __attribute__((visibility("default")))
+
+#ifdef __cplusplus
+#define HP_ALIGNOF(T) alignof(T)
+#define HP_STATIC_ASSERT(c, msg) static_assert(c, msg)
+#else
+#define HP_ALIGNOF(T) _Alignof(T)
+#define HP_STATIC_ASSERT(c, msg) _Static_assert(c, msg)
+#endif
+
+/* A cache line on x86-64 and most AArch64 parts. Fields written by different threads are kept
+ * HP_FALSE_SHARING_RANGE apart: 128, because the adjacent-line prefetcher pulls lines in pairs. */
+#define HP_CACHE_LINE 64
+#define HP_FALSE_SHARING_RANGE 128
+
+/* Debug checks (poisoning, double release, foreign pointers) are a per-structure flag chosen at
+ * init. Compiling the init call with -DHP_POOLS_DEBUG turns them on for every structure that TU
+ * initialises; the flag then travels with the structure, so translation units built either way
+ * agree about it. */
+#ifdef HP_POOLS_DEBUG
+#define HP__DEBUG_DEFAULT 1u
+#else
+#define HP__DEBUG_DEFAULT 0u
+#endif
+
+/* Byte patterns written by the debug checks: a released pool slot, a reset scratch arena. */
+#define HP_POISON_POOL 0xDEu
+#define HP_POISON_SCRATCH 0xDDu
+
+/* ASan integration: memory a structure has taken back (a rewound scratch arena) is poisoned so
+ * any use of it is reported, whether or not the debug flag is set. */
+#if defined(__SANITIZE_ADDRESS__)
+#define HP__ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HP__ASAN 1
+#endif
+#endif
+#ifdef HP__ASAN
+void __asan_poison_memory_region(void const volatile *addr, size_t size);
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
+#define HP__ASAN_POISON(p, n) __asan_poison_memory_region((p), (n))
+#define HP__ASAN_UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
+#else
+#define HP__ASAN_POISON(p, n) ((void)(p), (void)(n))
+#define HP__ASAN_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+/* Print "hotpath pools: <message>" on stderr in one write and abort(). Used by the debug checks
+ * and by the opt-in abort-on-exhaustion modes. Never allocates (formats into a stack buffer).
+ * Cold, does not return. Thread-safe. */
+HP_API HP_COLD __attribute__((noreturn, format(printf, 1, 2))) void hp_pools_fail(const char *fmt, ...);
+
+/* 1 if x is a power of two (0 is not). O(1). */
+HP_INLINE int hp_is_pow2(size_t x) { return x && !(x & (x - 1)); }
+
+/* Smallest power of two >= x (1 for 0); 0 if it does not fit in size_t. O(1). */
+HP_INLINE size_t hp_next_pow2(size_t x)
+{
+    if (x <= 1) return 1;
+    if (x > ((size_t)1 << (sizeof(size_t) * 8 - 1))) return 0;
+    return (size_t)1 << (sizeof(size_t) * 8 - (size_t)__builtin_clzl(x - 1));
+}
+
+/* x rounded up to a multiple of the power of two a; 0 on overflow. O(1). */
+HP_INLINE size_t hp_align_up(size_t x, size_t a)
+{
+    size_t r = (x + (a - 1)) & ~(a - 1);
+    return r < x ? 0 : r;
+}
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* HOTPATH_POOLS_COMMON_H */

@@ -1,0 +1,131 @@
+/*
+ * pool.c - the object pool's slow paths: sizing, init/create/destroy and the debug-mode checks.
+ *
+ * The debug paths run inside hot sections, so they must not allocate either: they check, poison
+ * and report through hp_pools_fail (stack buffer, one write, abort).
+ */
+#include "hotpath/pool.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+/* Slot stride and alignment for obj_size/align; 0 if invalid. Slots hold the free-list link
+ * while released, so they are at least a pointer in size and alignment. */
+static size_t slot_stride(size_t obj_size, size_t *align)
+{
+    if (*align == 0) *align = _Alignof(max_align_t);
+    if (!hp_is_pow2(*align) || obj_size == 0) return 0;
+    if (*align < _Alignof(void *)) *align = _Alignof(void *);
+    return hp_align_up(obj_size < sizeof(void *) ? sizeof(void *) : obj_size, *align);
+}
+
+size_t hp_pool_mem_size(size_t obj_size, size_t align, size_t count)
+{
+    size_t stride = slot_stride(obj_size, &align);
+    if (stride == 0 || count == 0 || count > (SIZE_MAX - count) / stride) return 0;
+    return stride * count + count; /* slots, then one debug state byte per slot */
+}
+
+int hp_pool_init_flags(hp_pool *p, void *mem, size_t mem_size, size_t obj_size, size_t align, size_t count,
+                       unsigned flags)
+{
+    size_t need = hp_pool_mem_size(obj_size, align, count);
+    size_t stride = slot_stride(obj_size, &align);
+    if (need == 0 || mem == NULL || mem_size < need || ((uintptr_t)mem & (align - 1)) != 0) return -EINVAL;
+    memset(p, 0, sizeof *p);
+    p->base = (unsigned char *)mem;
+    p->fresh = p->base;
+    p->slot_size = stride;
+    p->capacity = count;
+    p->end = p->base + stride * count;
+    p->state = p->end;
+    p->flags = flags & HP_POOL_DEBUG;
+    if (p->flags & HP_POOL_DEBUG) {
+        /* Poison everything up front so the acquire-side check can treat never-used and released
+         * slots alike. */
+        memset(p->base, HP_POISON_POOL, stride * count);
+        memset(p->state, 0, count);
+    }
+    return 0;
+}
+
+int hp_pool_create_flags(hp_pool *p, size_t obj_size, size_t align, size_t count, unsigned flags)
+{
+    size_t need = hp_pool_mem_size(obj_size, align, count);
+    if (need == 0) return -EINVAL;
+    size_t a = align ? align : _Alignof(max_align_t);
+    if (a < sizeof(void *)) a = sizeof(void *);
+    void *mem = NULL;
+    if (posix_memalign(&mem, a, need) != 0) return -ENOMEM;
+    int rc = hp_pool_init_flags(p, mem, need, obj_size, align, count, flags);
+    if (rc != 0) {
+        free(mem);
+        return rc;
+    }
+    p->owned = mem;
+    return 0;
+}
+
+void hp_pool_destroy(hp_pool *p)
+{
+    free(p->owned);
+    memset(p, 0, sizeof *p);
+}
+
+/* Index of obj's slot, or abort with the reason it is not one of p's slots. */
+static size_t slot_index(hp_pool *p, void *obj, const char *op)
+{
+    unsigned char *c = (unsigned char *)obj;
+    if (obj == NULL) hp_pools_fail("%s of NULL to pool %p", op, (void *)p);
+    if (c < p->base || c >= p->end)
+        hp_pools_fail("%s of foreign pointer %p: not in pool %p (slots %p..%p)", op, obj, (void *)p,
+                      (void *)p->base, (void *)p->end);
+    size_t off = (size_t)(c - p->base);
+    if (off % p->slot_size != 0)
+        hp_pools_fail("%s of pointer %p into the middle of slot %zu of pool %p (slot size %zu)", op, obj,
+                      off / p->slot_size, (void *)p, p->slot_size);
+    return off / p->slot_size;
+}
+
+/* 1 if every byte of the released slot past its link word still holds the poison. */
+static int poison_intact(const hp_pool *p, const unsigned char *slot)
+{
+    for (size_t i = sizeof(void *); i < p->slot_size; i++)
+        if (slot[i] != HP_POISON_POOL) return 0;
+    return 1;
+}
+
+void *hp_pool__acquire_debug(hp_pool *p)
+{
+    unsigned char *s = (unsigned char *)p->free_head;
+    if (s != NULL) {
+        p->free_head = *(void **)s;
+    } else if (p->fresh != p->end) {
+        s = p->fresh;
+        p->fresh += p->slot_size;
+    } else {
+        p->failed++;
+        return NULL;
+    }
+    size_t i = (size_t)(s - p->base) / p->slot_size;
+    if (p->state[i] != 0)
+        hp_pools_fail("pool %p free list corrupt: slot %zu (%p) is on it but in use", (void *)p, i,
+                      (void *)s);
+    if (!poison_intact(p, s))
+        hp_pools_fail("slot %zu (%p) of pool %p was written after it was released (use after release)", i,
+                      (void *)s, (void *)p);
+    p->state[i] = 1;
+    p->in_use++;
+    return s;
+}
+
+void hp_pool__release_debug(hp_pool *p, void *obj)
+{
+    size_t i = slot_index(p, obj, "release");
+    if (p->state[i] == 0) hp_pools_fail("double release of slot %zu (%p) to pool %p", i, obj, (void *)p);
+    p->state[i] = 0;
+    memset(obj, HP_POISON_POOL, p->slot_size);
+    *(void **)obj = p->free_head;
+    p->free_head = obj;
+    p->in_use--;
+}

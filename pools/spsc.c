@@ -1,0 +1,49 @@
+/*
+ * spsc.c - the SPSC ring's slow paths: sizing, init/create/destroy.
+ * Everything the two threads run after init is inline in hotpath/spsc.h.
+ */
+#include "hotpath/spsc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+size_t hp_spsc_mem_size(size_t elem_size, size_t capacity)
+{
+    if (elem_size == 0 || !hp_is_pow2(capacity) || capacity > SIZE_MAX / elem_size) return 0;
+    return elem_size * capacity;
+}
+
+int hp_spsc_init(hp_spsc *q, void *mem, size_t mem_size, size_t elem_size, size_t capacity)
+{
+    size_t need = hp_spsc_mem_size(elem_size, capacity);
+    if (need == 0 || mem == NULL || mem_size < need) return -EINVAL;
+    memset(q, 0, sizeof *q);
+    q->buf = (unsigned char *)mem;
+    q->mask = capacity - 1;
+    q->elem_size = elem_size;
+    /* Both threads must see a fully initialised ring; the caller's thread start (or whatever hands
+     * q to the other thread) provides the happens-before edge, this fence documents the intent. */
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    return 0;
+}
+
+int hp_spsc_create(hp_spsc *q, size_t elem_size, size_t align, size_t capacity)
+{
+    size_t need = hp_spsc_mem_size(elem_size, capacity);
+    if (need == 0 || (align && !hp_is_pow2(align))) return -EINVAL;
+    /* Round the block up to whole false-sharing ranges so the allocator puts nothing another
+     * thread writes next to the first or last slots. */
+    size_t a = align > HP_FALSE_SHARING_RANGE ? align : HP_FALSE_SHARING_RANGE;
+    size_t total = hp_align_up(need, HP_FALSE_SHARING_RANGE);
+    void *mem = NULL;
+    if (total == 0 || posix_memalign(&mem, a, total) != 0) return -ENOMEM;
+    hp_spsc_init(q, mem, total, elem_size, capacity);
+    q->owned = mem;
+    return 0;
+}
+
+void hp_spsc_destroy(hp_spsc *q)
+{
+    free(q->owned);
+    memset(q, 0, sizeof *q);
+}

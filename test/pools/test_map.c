@@ -1,0 +1,232 @@
+/*
+ * test_map.c - the fixed hash map: put/find/erase, update, a full map refusing inserts cleanly,
+ * erase by backward shift under churn checked against a model, colliding hashes, caller-supplied
+ * hash/equality, iteration, capacity 1, the untyped API. Every post-init operation runs in a hot
+ * section.
+ */
+#include "hp_test.h"
+
+#include <hotpath/map.h>
+
+#include <errno.h>
+#include <stdint.h>
+
+HP_MAP_DEFINE_BYTES(u64_map, uint64_t, uint64_t);
+
+/* A terrible hash that sends every key to the same home slot: the probing and the backward-shift
+ * erase must still be exact. */
+struct skey {
+    char name[16];
+};
+static uint64_t skey_hash(const struct skey *k) { return (uint64_t)(unsigned char)k->name[0] & 1; }
+static int skey_eq(const struct skey *a, const struct skey *b) { return strcmp(a->name, b->name) == 0; }
+HP_MAP_DEFINE(str_map, struct skey, int, skey_hash, skey_eq);
+
+START_TEST(test_map_put_find_erase_in_section_allocate_nothing)
+{
+    u64_map m;
+    ck_assert_int_eq(u64_map_create(&m, 100), 0);
+    {
+        HOTPATH_SCOPE("map");
+        for (uint64_t k = 0; k < 100; k++)
+            HT_EQ(u64_map_put(&m, k * 7919, k), 1);
+        for (uint64_t k = 0; k < 100; k++) {
+            uint64_t *v = u64_map_find(&m, k * 7919);
+            HT_ASSERT(v != NULL);
+            HT_EQ(*v, k);
+        }
+        HT_PTR_EQ(u64_map_find(&m, 1), NULL);
+        HT_EQ(u64_map_put(&m, 7919, 555), 0); /* update */
+        HT_EQ(*u64_map_find(&m, 7919), 555);
+        HT_EQ(u64_map_count(&m), 100);
+        for (uint64_t k = 0; k < 100; k += 2)
+            HT_EQ(u64_map_erase(&m, k * 7919), 1);
+        HT_EQ(u64_map_erase(&m, 0), 0);
+        HT_EQ(u64_map_count(&m), 50);
+        for (uint64_t k = 0; k < 100; k++)
+            HT_EQ(u64_map_find(&m, k * 7919) != NULL, k % 2 == 1);
+    }
+    u64_map_destroy(&m);
+}
+END_TEST
+
+START_TEST(test_map_full_map_refuses_insert_cleanly_but_updates_and_finds)
+{
+    u64_map m;
+    ck_assert_int_eq(u64_map_create(&m, 5), 0);
+    {
+        HOTPATH_SCOPE("map");
+        for (uint64_t k = 1; k <= 5; k++)
+            HT_EQ(u64_map_put(&m, k, k), 1);
+        HT_EQ(u64_map_put(&m, 6, 6), -1);
+        int existed = -1;
+        HT_PTR_EQ(u64_map_emplace(&m, 7, &existed), NULL);
+        HT_EQ(hp_map_failed(&m.m), 2);
+        HT_EQ(u64_map_count(&m), 5);
+        HT_EQ(u64_map_put(&m, 3, 33), 0); /* updating a present key still works */
+        HT_EQ(*u64_map_find(&m, 3), 33);
+        HT_PTR_EQ(u64_map_find(&m, 6), NULL);
+        HT_EQ(u64_map_erase(&m, 2), 1);
+        HT_EQ(u64_map_put(&m, 6, 6), 1);
+    }
+    u64_map_destroy(&m);
+}
+END_TEST
+
+START_TEST(test_map_capacity_one)
+{
+    u64_map m;
+    ck_assert_int_eq(u64_map_create(&m, 1), 0);
+    {
+        HOTPATH_SCOPE("map");
+        HT_EQ(u64_map_put(&m, 10, 1), 1);
+        HT_EQ(u64_map_put(&m, 11, 1), -1);
+        HT_EQ(u64_map_erase(&m, 10), 1);
+        HT_EQ(u64_map_put(&m, 11, 2), 1);
+        HT_EQ(*u64_map_find(&m, 11), 2);
+    }
+    u64_map_destroy(&m);
+}
+END_TEST
+
+/* Churn against a model: random put/erase/find over a small key space with the table kept near
+ * its capacity; any slip in the backward-shift erase loses or resurrects a key. */
+static void churn(u64_map *m, size_t cap, uint64_t key_space, int steps)
+{
+    static uint64_t model_val[256];
+    static unsigned char model_has[256];
+    memset(model_has, 0, sizeof model_has);
+    size_t count = 0;
+    uint64_t seed = 99;
+    for (int step = 0; step < steps; step++) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        uint64_t k = (seed >> 33) % key_space, op = (seed >> 50) % 3;
+        uint64_t key = k * 0x9E3779B97F4A7C15u; /* spread, but any 64-bit key works */
+        if (op == 0) {
+            int r = u64_map_put(m, key, (uint64_t)step);
+            if (model_has[k]) {
+                HT_EQ(r, 0);
+            } else if (count < cap) {
+                HT_EQ(r, 1);
+                model_has[k] = 1;
+                count++;
+            } else {
+                HT_EQ(r, -1);
+                continue;
+            }
+            model_val[k] = (uint64_t)step;
+        } else if (op == 1) {
+            HT_EQ(u64_map_erase(m, key), model_has[k]);
+            count -= model_has[k];
+            model_has[k] = 0;
+        }
+        for (uint64_t j = 0; j < key_space; j++) {
+            uint64_t *v = u64_map_find(m, j * 0x9E3779B97F4A7C15u);
+            HT_EQ(v != NULL, model_has[j]);
+            if (v) HT_EQ(*v, model_val[j]);
+        }
+        HT_EQ(u64_map_count(m), count);
+    }
+}
+
+START_TEST(test_map_erase_under_churn_matches_a_model)
+{
+    u64_map m;
+    ck_assert_int_eq(u64_map_create(&m, 48), 0);
+    {
+        HOTPATH_SCOPE("map");
+        churn(&m, 48, 64, 20000);
+    }
+    u64_map_destroy(&m);
+}
+END_TEST
+
+START_TEST(test_map_colliding_custom_hash_and_equality_stay_exact)
+{
+    str_map m;
+    ck_assert_int_eq(str_map_create(&m, 20), 0);
+    static struct skey keys[20];
+    for (int i = 0; i < 20; i++)
+        snprintf(keys[i].name, sizeof keys[i].name, "key-%d", i);
+    {
+        HOTPATH_SCOPE("map");
+        for (int i = 0; i < 20; i++)
+            HT_EQ(str_map_put(&m, keys[i], i), 1);
+        for (int i = 0; i < 20; i += 3)
+            HT_EQ(str_map_erase(&m, keys[i]), 1);
+        for (int i = 0; i < 20; i++) {
+            int *v = str_map_find(&m, keys[i]);
+            HT_EQ(v != NULL, i % 3 != 0);
+            if (v) HT_EQ(*v, i);
+        }
+        struct skey other = {"key-99"};
+        HT_PTR_EQ(str_map_find(&m, other), NULL);
+        /* Iteration visits each live entry exactly once. */
+        size_t it = 0, seen = 0;
+        struct skey *k;
+        int *v;
+        int mask = 0;
+        while (str_map_next(&m, &it, &k, &v)) {
+            seen++;
+            mask |= 1 << *v;
+            HT_ASSERT(skey_eq(k, &keys[*v]));
+        }
+        HT_EQ(seen, str_map_count(&m));
+        for (int i = 0; i < 20; i++)
+            HT_EQ((mask >> i) & 1, i % 3 != 0);
+        str_map_clear(&m);
+        HT_EQ(str_map_count(&m), 0);
+        HT_PTR_EQ(str_map_find(&m, keys[1]), NULL);
+    }
+    str_map_destroy(&m);
+}
+END_TEST
+
+START_TEST(test_map_untyped_odd_sized_keys_on_caller_memory)
+{
+    static _Alignas(64) unsigned char mem[4096];
+    hp_map m;
+    size_t need = hp_map_mem_size(3, 2, 1, 10);
+    ck_assert_uint_gt(need, 0);
+    ck_assert_uint_le(need, sizeof mem);
+    ck_assert_int_eq(hp_map_init(&m, mem, sizeof mem, 3, 2, 1, 10, NULL, NULL), 0);
+    ck_assert_int_eq(hp_map_init(&m, mem, need - 1, 3, 2, 1, 10, NULL, NULL), -EINVAL);
+    ck_assert_int_eq(hp_map_init(&m, mem, sizeof mem, 0, 2, 1, 10, NULL, NULL), -EINVAL);
+    ck_assert_int_eq(hp_map_init(&m, mem, sizeof mem, 3, 2, 1, 0, NULL, NULL), -EINVAL);
+    ck_assert_int_eq(hp_map_init(&m, mem, sizeof mem, 3, 2, 1, 10, NULL, NULL), 0);
+    {
+        HOTPATH_SCOPE("map");
+        unsigned char k[3] = {1, 2, 3};
+        unsigned short val = 777;
+        HT_EQ(hp_map_put(&m, k, &val), 1);
+        unsigned short *v = hp_map_find(&m, k);
+        HT_ASSERT(v != NULL);
+        HT_EQ(*v, 777);
+        k[2] = 4;
+        HT_PTR_EQ(hp_map_find(&m, k), NULL);
+        int existed = -1;
+        HT_ASSERT(hp_map_emplace(&m, k, &existed) != NULL);
+        HT_EQ(existed, 0);
+        HT_EQ(hp_map_count(&m), 2);
+        HT_EQ(hp_map_erase(&m, k), 1);
+        HT_EQ(hp_map_capacity(&m), 10);
+    }
+}
+END_TEST
+
+static Suite *map_suite(void)
+{
+    Suite *s = suite_create("map");
+    TCase *tc = tcase_create("operations");
+    tcase_add_test(tc, test_map_put_find_erase_in_section_allocate_nothing);
+    tcase_add_test(tc, test_map_full_map_refuses_insert_cleanly_but_updates_and_finds);
+    tcase_add_test(tc, test_map_capacity_one);
+    tcase_add_test(tc, test_map_erase_under_churn_matches_a_model);
+    tcase_add_test(tc, test_map_colliding_custom_hash_and_equality_stay_exact);
+    tcase_add_test(tc, test_map_untyped_odd_sized_keys_on_caller_memory);
+    suite_add_tcase(s, tc);
+    ht_add_canary(s);
+    return s;
+}
+
+HT_MAIN(map_suite)
