@@ -406,7 +406,7 @@ static void alloc_handler(int sig)
     free(p);
     got = 1;
 }
-static volatile int sig_go;
+static volatile int sig_stop;
 static int signals(long n)
 {
     struct sigaction sa = {.sa_handler = alloc_handler};
@@ -444,8 +444,7 @@ static void count_handler(int sig)
 static void *killer(void *v)
 {
     pthread_t target = *(pthread_t *)v;
-    while (!sig_go) usleep(100);
-    while (sig_go) {
+    while (!sig_stop) {
         pthread_kill(target, SIGUSR2);
         usleep(100);
     }
@@ -462,7 +461,6 @@ static int signal_storm(long n)
     pthread_sigmask(SIG_BLOCK, &usr2, &old);
     pthread_t me = pthread_self(), k;
     pthread_create(&k, NULL, killer, &me);
-    sig_go = 1;
     volatile unsigned long work = 0;
     for (long i = 0; i < n; i++) {
         hotpath_enter("storm_section");
@@ -473,7 +471,7 @@ static int signal_storm(long n)
         hotpath_exit();
         free(sink);
     }
-    sig_go = 0;
+    sig_stop = 1;
     pthread_join(k, NULL);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     printf("hot allocations %ld handler runs %ld violations %lu\n", n, handler_runs, hotpath_violations());
