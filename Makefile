@@ -19,7 +19,7 @@ CFLAGS   ?= -O2 -g
 CXXFLAGS ?= -O2 -g
 WARN     := -Wall -Wextra -Werror
 HP_CFLAGS := -std=c11 $(WARN) -D_GNU_SOURCE -fPIC -fvisibility=hidden
-B        := build
+B        ?= build
 
 # Every target that compiles needs the build dependencies; scripts/deps.sh installs what is
 # missing (apt-get as root or with sudo) or prints the exact command, once per build dir.

@@ -7,6 +7,8 @@
  */
 #include "sentinel.h"
 
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +51,42 @@ static Dwfl *session(int rebuild)
 
 void hp_symbolize_forget(void) { dwfl = NULL; /* the parent's state, half-used perhaps: leaked */ }
 
+/* Record file:line, made absolute with the compilation directory when that is absolute (some
+ * distributions record "." or "./csu", which helps no one). */
+static void set_source(struct hp_frame *f, const char *file, int lineno, const char *dir)
+{
+    if (dir && dir[0] == '/' && strlen(dir) + strlen(file) + 2 <= sizeof path_mem) {
+        struct hp_buf b;
+        hp_buf_init(&b, path_mem, sizeof path_mem - 1);
+        hp_buf_str(&b, dir);
+        hp_buf_str(&b, "/");
+        hp_buf_str(&b, file);
+        path_mem[b.len] = 0;
+        file = path_mem;
+    }
+    f->file = file;
+    f->line = lineno;
+}
+
+/* libdw finds a line through .debug_aranges, which clang does not emit (unless -gdwarf-aranges):
+ * then look through the compilation units for the one that covers the address. */
+static void source_without_aranges(Dwfl_Module *m, Dwarf_Addr addr, struct hp_frame *f)
+{
+    Dwarf_Addr bias = 0;
+    for (Dwarf_Die *cu = NULL; (cu = dwfl_module_nextcu(m, cu, &bias));) {
+        if (dwarf_haspc(cu, addr - bias) <= 0) continue;
+        Dwarf_Line *l = dwarf_getsrc_die(cu, addr - bias);
+        int lineno = 0;
+        const char *file = l ? dwarf_linesrc(l, NULL, NULL) : NULL;
+        if (file && dwarf_lineno(l, &lineno) == 0 && lineno > 0) {
+            Dwarf_Attribute at;
+            const char *dir = file[0] == '/' ? NULL : dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &at));
+            set_source(f, file, lineno, dir);
+        }
+        return;
+    }
+}
+
 void hp_symbolize(uintptr_t pc, struct hp_frame *f)
 {
     memset(f, 0, sizeof *f);
@@ -82,24 +120,11 @@ void hp_symbolize(uintptr_t pc, struct hp_frame *f)
     if (line) {
         int lineno = 0;
         const char *file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
-        if (file && lineno > 0) {
-            const char *dir = file[0] == '/' ? NULL : dwfl_line_comp_dir(line);
-            /* Only an absolute directory helps: some distributions record "." or "./csu". */
-            if (dir && dir[0] == '/' && strlen(dir) + strlen(file) + 2 <= sizeof path_mem) {
-                struct hp_buf b;
-                hp_buf_init(&b, path_mem, sizeof path_mem - 1);
-                hp_buf_str(&b, dir);
-                hp_buf_str(&b, "/");
-                hp_buf_str(&b, file);
-                path_mem[b.len] = 0;
-                file = path_mem;
-            }
-            f->file = file;
-            f->line = lineno;
-        }
+        if (file && lineno > 0) set_source(f, file, lineno, file[0] == '/' ? NULL : dwfl_line_comp_dir(line));
+    } else {
+        source_without_aranges(m, addr, f);
     }
 }
-
 int hp_is_system_module(const char *module)
 {
     if (!module) return 1;

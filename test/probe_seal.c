@@ -42,7 +42,7 @@ int main(int argc, char **argv)
         void *p = malloc(8);
         hotpath_seal();
         sink = calloc(2, 8);
-        p = realloc(p, 64);
+        sink = p = realloc(p, 64); /* through the volatile sink: compilers may elide an unused allocation */
         hotpath_unseal();
         free(p);
     }
