@@ -21,9 +21,8 @@ int hp_spsc_init(hp_spsc *q, void *mem, size_t mem_size, size_t elem_size, size_
     q->buf = (unsigned char *)mem;
     q->mask = capacity - 1;
     q->elem_size = elem_size;
-    /* Both threads must see a fully initialised ring; the caller's thread start (or whatever hands
-     * q to the other thread) provides the happens-before edge, this fence documents the intent. */
-    __atomic_thread_fence(__ATOMIC_RELEASE);
+    /* No fence here: whatever hands q to the other thread (pthread_create, a mutex, an atomic
+     * flag) orders these plain stores before that thread's first access. */
     return 0;
 }
 

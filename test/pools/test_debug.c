@@ -172,6 +172,25 @@ START_TEST(test_debug_foreign_pointer_message_says_not_in_pool)
 }
 END_TEST
 
+/* 1 if all n bytes at p hold `pattern`. Under ASan released scratch memory is also poisoned for
+ * ASan, so reading it would (rightly) be reported: look through ASan's eyes there instead. */
+#ifdef HP__ASAN
+int __asan_address_is_poisoned(void const volatile *addr);
+#endif
+static int released_holds(const unsigned char *p, size_t n, unsigned char pattern)
+{
+#ifdef HP__ASAN
+    (void)pattern;
+    for (size_t i = 0; i < n; i++)
+        if (!__asan_address_is_poisoned(p + i)) return 0;
+    return 1;
+#else
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != pattern) return 0;
+    return 1;
+#endif
+}
+
 START_TEST(test_debug_scratch_reset_poisons_released_memory)
 {
     hp_scratch s;
@@ -184,12 +203,10 @@ START_TEST(test_debug_scratch_reset_poisons_released_memory)
         memset(a, 1, 16);
         memset(b, 2, 32);
         hp_scratch_rewind(&s, m);
-        for (int i = 0; i < 32; i++)
-            HT_EQ(b[i], HP_POISON_SCRATCH);
         HT_EQ(a[0], 1); /* before the mark: untouched */
+        HT_EQ(released_holds(b, 32, HP_POISON_SCRATCH), 1);
         hp_scratch_reset(&s);
-        for (int i = 0; i < 16; i++)
-            HT_EQ(a[i], HP_POISON_SCRATCH);
+        HT_EQ(released_holds(a, 16, HP_POISON_SCRATCH), 1);
     }
     hp_scratch_destroy(&s);
 }

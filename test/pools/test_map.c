@@ -186,14 +186,14 @@ START_TEST(test_map_untyped_odd_sized_keys_on_caller_memory)
 {
     static _Alignas(64) unsigned char mem[4096];
     hp_map m;
-    size_t need = hp_map_mem_size(3, 2, 1, 10);
+    size_t need = hp_map_mem_size(3, 2, 2, 10);
     ck_assert_uint_gt(need, 0);
     ck_assert_uint_le(need, sizeof mem);
-    ck_assert_int_eq(hp_map_init(&m, mem, sizeof mem, 3, 2, 1, 10, NULL, NULL), 0);
-    ck_assert_int_eq(hp_map_init(&m, mem, need - 1, 3, 2, 1, 10, NULL, NULL), -EINVAL);
-    ck_assert_int_eq(hp_map_init(&m, mem, sizeof mem, 0, 2, 1, 10, NULL, NULL), -EINVAL);
-    ck_assert_int_eq(hp_map_init(&m, mem, sizeof mem, 3, 2, 1, 0, NULL, NULL), -EINVAL);
-    ck_assert_int_eq(hp_map_init(&m, mem, sizeof mem, 3, 2, 1, 10, NULL, NULL), 0);
+    ck_assert_int_eq(hp_map_init(&m, mem, sizeof mem, 3, 2, 2, 10, NULL, NULL), 0);
+    ck_assert_int_eq(hp_map_init(&m, mem, need - 1, 3, 2, 2, 10, NULL, NULL), -EINVAL);
+    ck_assert_int_eq(hp_map_init(&m, mem, sizeof mem, 0, 2, 2, 10, NULL, NULL), -EINVAL);
+    ck_assert_int_eq(hp_map_init(&m, mem, sizeof mem, 3, 2, 2, 0, NULL, NULL), -EINVAL);
+    ck_assert_int_eq(hp_map_init(&m, mem, sizeof mem, 3, 2, 2, 10, NULL, NULL), 0);
     {
         HOTPATH_SCOPE("map");
         unsigned char k[3] = {1, 2, 3};
