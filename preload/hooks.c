@@ -111,6 +111,9 @@ static void bootstrap(void)
     }
     boot_resolving = 1;
     __typeof__(next) n;
+    /* Self-test hook (make check): a failing dlsym first, whose error path allocates through us. */
+    const char *miss = getenv("HOTPATH_TEST_BOOTSTRAP_MISS");
+    if (miss && *miss == '1') (void)dlsym(RTLD_NEXT, "hotpath__no_such_symbol");
     n.malloc = resolve("malloc", 1);
     n.calloc = resolve("calloc", 1);
     n.realloc = resolve("realloc", 1);
@@ -183,6 +186,7 @@ static int boot_posix_memalign(void **out, size_t align, size_t n)
 }
 static void *boot_aligned_alloc(size_t align, size_t n)
 {
+    if (boot_resolving) return boot_alloc(n, align);
     ensure_resolved();
     return next.aligned_alloc(align, n);
 }
@@ -194,21 +198,26 @@ static void *boot_memalign(size_t align, size_t n)
 }
 static void *boot_valloc(size_t n)
 {
+    if (boot_resolving) return boot_alloc(n, 4096);
     ensure_resolved();
     return next.valloc(n);
 }
 static void *boot_pvalloc(size_t n)
 {
+    if (boot_resolving) return boot_alloc((n + 4095) & ~(size_t)4095, 4096);
     ensure_resolved();
     return next.pvalloc(n);
 }
 static void *boot_reallocarray(void *p, size_t a, size_t b)
 {
+    size_t n;
+    if (boot_resolving) return __builtin_mul_overflow(a, b, &n) ? NULL : boot_realloc(p, n);
     ensure_resolved();
     return next.reallocarray(p, a, b);
 }
 static size_t boot_malloc_usable_size(void *p)
 {
+    if (boot_resolving) return p ? boot_size(p) : 0;
     ensure_resolved();
     return next.malloc_usable_size(p);
 }

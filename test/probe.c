@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <hotpath.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -211,6 +212,17 @@ int main(int argc, char **argv)
         printf("depth %u section %s\n", hotpath_depth(), hotpath_section());
         hotpath_exit();
         printf("violations %lu\n", hotpath_violations());
+    } else if (!strcmp(s, "dlerror")) {
+        /* Under HOTPATH_TEST_BOOTSTRAP_MISS=1 dlsym's error state was allocated from the bootstrap
+         * arena; failing again frees it, through our free, which must recognise it. */
+        for (int i = 0; i < 3; i++) {
+            sink = dlsym(RTLD_DEFAULT, "hotpath_probe_no_such_symbol");
+            printf("dlerror %s\n", dlerror() ? "set" : "clear");
+        }
+        void *p = malloc(100);
+        p = realloc(p, 200);
+        printf("usable %d\n", malloc_usable_size(p) >= 200);
+        free(p);
     } else if (!strcmp(s, "count_api")) {
         hotpath_enter("c");
         for (int i = 0; i < 7; i++) {

@@ -15,6 +15,9 @@ $(T)/probe_own_malloc: test/probe_own_malloc.c api/hotpath.h $(API_LINKS)
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) $< -o $@ $(TEST_LINK)
 
+$(T)/probe_nonpie: test/probe_nonpie.c api/hotpath.h $(API_LINKS)
+	@mkdir -p $(T)
+	$(CC) $(TEST_CFLAGS) -fno-pie -no-pie $< -o $@ $(TEST_LINK)
 $(T)/probe_blocking: test/probe_blocking.c api/hotpath.h $(API_LINKS)
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) $< -o $@ $(TEST_LINK)
@@ -26,7 +29,7 @@ $(T)/probe_instrumented: test/probe_instrumented.c api/hotpath.h $(API_LINKS)
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) -finstrument-functions $< -o $@ $(TEST_LINK)
 
-PROBES := $(T)/probe $(T)/probe_cxx $(T)/probe_own_malloc $(T)/probe_blocking $(T)/probe_seal $(T)/probe_instrumented
+PROBES := $(T)/probe $(T)/probe_cxx $(T)/probe_own_malloc $(T)/probe_nonpie $(T)/probe_blocking $(T)/probe_seal $(T)/probe_instrumented
 PROBE_DEFS := -DPRELOAD='"$(ABS_PRELOAD)"' $(foreach p,$(PROBES),-D$(shell echo $(notdir $(p)) | tr a-z A-Z)='"$(abspath $(p))"') \
 	    -DPROBE_SRC='"$(abspath test/probe.c)"'
 

@@ -455,6 +455,30 @@ START_TEST(test_allocator_in_the_executable_is_reported_at_start_up)
 }
 END_TEST
 
+START_TEST(test_non_pie_executable_taking_mallocs_address_is_not_a_bypass)
+{
+    struct probe_run *r = run_probe(PRELOAD, NULL, PROBE_NONPIE, "");
+    ck_assert_msg(r->exited && r->code == 0, "%s", r->err);
+    ck_assert_msg(!strstr(r->err, "is not the malloc"), "false alarm:\n%s", r->err);
+    ck_assert_msg(strstr(r->out, "active 1\n"), "%s", r->out);
+}
+END_TEST
+
+START_TEST(test_bootstrap_allocations_from_dlsym_are_recognised_later)
+{
+    setenv("HOTPATH_TEST_BOOTSTRAP_MISS", "1", 1);
+    struct probe_run *r = run("mode=warn", "dlerror");
+    unsetenv("HOTPATH_TEST_BOOTSTRAP_MISS");
+    assert_clean(r);
+    ck_assert_int_eq(count_of(r->out, "dlerror set\n"), 3);
+    ck_assert_msg(strstr(r->out, "usable 1\n"), "%s", r->out);
+    setenv("HOTPATH_TEST_BOOTSTRAP_MISS", "1", 1);
+    r = run(NULL, "malloc");
+    unsetenv("HOTPATH_TEST_BOOTSTRAP_MISS");
+    assert_aborted_with(r, "Operation: malloc (32 bytes)\n", "Section: probe_section\n");
+}
+END_TEST
+
 static Suite *sentinel_suite(void)
 {
     Suite *s = suite_create("sentinel");
@@ -519,6 +543,8 @@ static Suite *sentinel_suite(void)
     tcase_add_loop_test(tc, test_cxx_allocations_are_caught, 0, sizeof cxx_ops / sizeof *cxx_ops);
     tcase_add_test(tc, test_cxx_guard_leaves_the_section_when_an_exception_unwinds);
     tcase_add_test(tc, test_allocator_in_the_executable_is_reported_at_start_up);
+    tcase_add_test(tc, test_non_pie_executable_taking_mallocs_address_is_not_a_bypass);
+    tcase_add_test(tc, test_bootstrap_allocations_from_dlsym_are_recognised_later);
     suite_add_tcase(s, tc);
     return s;
 }
