@@ -1,0 +1,30 @@
+# The CI gate: hotpath-run, hotpath-check, their man pages and tests. Included by the Makefile.
+GATE_T     := $(B)/test/gate
+GATE_PROBE := $(GATE_T)/probe_gate
+GATE_MAN1  := $(wildcard man/hotpath-run.1 man/hotpath-check.1)
+GATE_MAN3  := $(wildcard man/hotpath.3)
+
+# The probe is built with -g from its absolute path, so reports name the file the tests grep.
+$(GATE_PROBE): test/gate/probe_gate.c api/hotpath.h $(API_LINKS) | $(DEPS_OK)
+	@mkdir -p $(GATE_T)
+	$(CC) -std=c11 $(WARN) -g -O1 -Iapi $(abspath test/gate/probe_gate.c) -o $@ \
+	    -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B))
+
+ALL_TARGETS += $(GATE_PROBE)
+
+check-gate: $(GATE_PROBE) $(PRELOAD) $(B)/bin/hotpath-run $(B)/bin/hotpath-check
+	bash test/gate/run.sh $(abspath $(B)) $(abspath .)
+
+install-gate: $(GATE_MAN1) $(GATE_MAN3)
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	$(if $(GATE_MAN1),install -m 644 $(GATE_MAN1) $(DESTDIR)$(MANDIR)/man1/)
+	$(if $(GATE_MAN3),install -m 644 $(GATE_MAN3) $(DESTDIR)$(MANDIR)/man3/)
+
+uninstall-gate:
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(GATE_MAN1))) \
+	      $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(GATE_MAN3)))
+
+CHECK_TARGETS     += check-gate
+INSTALL_TARGETS   += install-gate
+UNINSTALL_TARGETS += uninstall-gate
+.PHONY: check-gate install-gate uninstall-gate

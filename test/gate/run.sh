@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# Shell tests of the CI gate: hotpath-run and hotpath-check as a user runs them, over a probe built
+# with -g (its violations are at known lines) and over hand-made logs in test/gate/data/.
+#   bash test/gate/run.sh BUILD_DIR SRC_DIR      (make check-gate does this)
+# Prints a line per failure, then exactly "N passed, N failed"; exits non-zero if any failed.
+# Each test is a string that t() evals later, so its $variables are single-quoted on purpose.
+# shellcheck disable=SC2016
+set -u
+B=${1:?usage: run.sh BUILD_DIR SRC_DIR}
+S=${2:?usage: run.sh BUILD_DIR SRC_DIR}
+RUN=$B/bin/hotpath-run
+CHECK=$B/bin/hotpath-check
+PROBE=$B/test/gate/probe_gate
+PROBE_SRC=$S/test/gate/probe_gate.c
+DATA=$S/test/gate/data
+PY=/usr/bin/python3
+W=$(mktemp -d "${TMPDIR:-/tmp}/hotpath-gate.XXXXXX")
+trap 'rm -rf -- "$W"' EXIT
+export TMPDIR=$W/tmp # hotpath-run's private mark dirs land here, so the tests can see them go
+mkdir -p "$TMPDIR"
+cd "$W" || exit 1 # hotpath-check shows paths relative to the current directory: keep the probe's absolute
+unset HOTPATH_OPTIONS HOTPATH_PRELOAD GITHUB_WORKSPACE CI_PROJECT_DIR
+
+passed=0 failed=0
+# t NAME COMMAND...: one test; COMMAND is run by eval, its output goes to $W/last.
+t() {
+	local name=$1
+	shift
+	if (eval "$*") >"$W/last" 2>&1; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		printf 'FAIL: %s\n' "$name"
+		sed 's/^/    | /' "$W/last" | head -20
+	fi
+}
+# rc EXPECTED COMMAND...: the command's exit status must be EXPECTED (its output kept in $W/out, $W/err).
+rc() {
+	local want=$1 got
+	shift
+	"$@" >"$W/out" 2>"$W/err"
+	got=$?
+	[ "$got" = "$want" ] || {
+		echo "exit status $got, expected $want: $*"
+		sed 's/^/stderr: /' "$W/err" | head -10
+		return 1
+	}
+}
+line_of() { grep -n "$1" "$PROBE_SRC" | head -1 | cut -d: -f1; }
+MALLOC_LINE=$(line_of 'GATE_MALLOC \*/')
+NESTED_LINE=$(line_of 'GATE_NESTED \*/')
+REPEAT_LINE=$(line_of 'GATE_REPEAT \*/')
+CHILD_LINE=$(line_of 'GATE_CHILD \*/')
+export MALLOC_LINE NESTED_LINE REPEAT_LINE CHILD_LINE # used inside the tests' eval strings
+for v in MALLOC_LINE NESTED_LINE REPEAT_LINE CHILD_LINE; do
+	[ -n "${!v}" ] || {
+		echo "cannot find the marker line for $v in $PROBE_SRC"
+		exit 1
+	}
+done
+
+# ---- hotpath-run: exit statuses ----------------------------------------------------------------
+t "run: a clean run exits 0" rc 0 "$RUN" "$PROBE" clean
+t "run: a clean run passes the command's own status through (7)" rc 7 "$RUN" "$PROBE" clean 7
+t "run: a command killed by a signal without violation gives 128+N" rc 143 "$RUN" sh -c "'kill -TERM \$\$'"
+t "run: a violation in abort mode exits 86" 'rc 86 "$RUN" "$PROBE" malloc && grep -q "ALLOCATION IN HOT PATH!" "$W/err"'
+t "run: a violation in warn mode (command exits 0) exits 86" 'rc 86 "$RUN" --mode warn "$PROBE" malloc && grep -q survived "$W/out"'
+t "run: a violation in count mode exits 86" 'rc 86 "$RUN" --mode=count "$PROBE" malloc && ! grep -q "IN HOT PATH!" "$W/err"'
+t "run: forked children violating in warn mode, parent exits 0: 86" 'rc 86 "$RUN" --mode warn "$PROBE" fork 3'
+t "run: forked children aborting, parent ignores it and exits 0: 86" 'rc 86 "$RUN" "$PROBE" fork 2 && grep -q "2 processes" "$W/err"'
+t "run: --quiet drops the closing line" 'rc 86 "$RUN" -q --mode warn "$PROBE" malloc && ! grep -q "hotpath-run:" "$W/err"'
+t "run: a command that is not found exits 127" 'rc 127 "$RUN" no-such-command-hotpath && grep -q "command not found" "$W/err"'
+t "run: a path that does not exist exits 127" rc 127 "$RUN" "$W/nonexistent"
+t "run: a file that is not executable exits 126" 'touch "$W/plain" && rc 126 "$RUN" "$W/plain"'
+t "run: no command is a usage error (2)" rc 2 "$RUN"
+t "run: an unknown option is a usage error (2)" rc 2 "$RUN" --frobnicate "$PROBE" clean
+t "run: a bad --mode is a usage error (2)" 'rc 2 "$RUN" --mode loud "$PROBE" clean && grep -q "abort, warn or count" "$W/err"'
+t "run: --mode without a value is a usage error (2)" rc 2 "$RUN" --mode
+t "run: a --log-dir with a colon is refused (2)" rc 2 "$RUN" --log-dir "$W/a:b" "$PROBE" clean
+t "run: a missing sentinel library is an error (2)" 'HOTPATH_PRELOAD=$W/none.so rc 2 "$RUN" "$PROBE" clean && grep -q "none.so" "$W/err"'
+t "run: --help exits 0 and documents exit status 86" 'rc 0 "$RUN" --help && grep -q "^  86" "$W/out"'
+t "run: -- ends the options" 'rc 0 "$RUN" -- "$PROBE" clean'
+
+# ---- hotpath-run: environment ------------------------------------------------------------------
+printf '%s\n' 'printf "%s\n%s\n" "$LD_PRELOAD" "$HOTPATH_OPTIONS"' >"$W/show-env.sh"
+t "run: the preload goes first, existing LD_PRELOAD entries after it" \
+	'LD_PRELOAD=libm.so.6 rc 0 "$RUN" sh "$W/show-env.sh" && head -1 "$W/out" | grep -Eq "^/.*/libhotpath\.so:libm\.so\.6$"'
+t "run: another copy of the sentinel in LD_PRELOAD is not loaded twice" \
+	'LD_PRELOAD="$B/libhotpath.so" rc 0 "$RUN" sh "$W/show-env.sh" && [ "$(head -1 "$W/out" | grep -o libhotpath.so | wc -l)" = 1 ]'
+t "run: existing HOTPATH_OPTIONS come first, flags after, mark_dir last" \
+	'HOTPATH_OPTIONS=dedup=0 rc 0 "$RUN" --mode warn --check-free --no-backtrace sh "$W/show-env.sh" &&
+	 sed -n 2p "$W/out" | grep -Eq "^dedup=0:mode=warn:check_free=1:backtrace=0:mark_dir=/"'
+t "run: the build tree's sentinel is found next to bin/ without HOTPATH_PRELOAD" \
+	'rc 0 "$RUN" sh "$W/show-env.sh" && head -1 "$W/out" | grep -qx "$(cd "$B" && pwd -P)/libhotpath.so"'
+t "run: the private mark directory is removed afterwards" \
+	'rc 86 "$RUN" --mode warn "$PROBE" malloc && [ -z "$(ls -A "$TMPDIR")" ]'
+t "run: --log-dir puts text reports in DIR/hotpath.<pid>.log, none on stderr" \
+	'rc 86 "$RUN" --mode warn --log-dir "$W/logdir" "$PROBE" malloc && ! grep -q "IN HOT PATH" "$W/err" &&
+	 grep -q "ALLOCATION IN HOT PATH!" "$W"/logdir/hotpath.*.log'
+t "run: a relative --json-dir is made absolute (the command may chdir)" \
+	'(cd "$W" && rc 86 "$RUN" --mode warn --json-dir rel/json "$PROBE" malloc) && ls "$W"/rel/json/hotpath.*.jsonl'
+
+# ---- the sentinel's JSON lines, as hotpath-run collects them -----------------------------------
+rm -rf "$W/fork"
+"$RUN" --mode warn --log-dir "$W/fork/log" --json-dir "$W/fork/json" "$PROBE" fork 3 >/dev/null 2>&1
+t "json: three forked children write three JSON files" '[ "$(ls "$W"/fork/json/*.jsonl | wc -l)" = 3 ]'
+t "json: every line parses with python's json module and names the probe's line" \
+	'$PY - "$PROBE_SRC" "$CHILD_LINE" "$W"/fork/json/*.jsonl <<-"EOF"
+	import json, sys
+	src, line, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+	n = 0
+	for name in files:
+	    for text in open(name):
+	        r = json.loads(text)
+	        n += 1
+	        assert r["kind"] == "allocation" and r["operation"] == "malloc" and r["size"] == 24, r
+	        assert r["section"] == "child_section" and r["sections"] == ["child_section"], r
+	        assert isinstance(r["pid"], int) and isinstance(r["tid"], int) and isinstance(r["time"], float), r
+	        assert any(f.get("file") == src and f.get("line") == line for f in r["frames"]), r["frames"]
+	        assert all(isinstance(f["pc"], str) and f["pc"].startswith("0x") for f in r["frames"])
+	assert n == 3, n
+	EOF'
+
+# ---- hotpath-check: exit statuses --------------------------------------------------------------
+t "check: a clean log exits 0" rc 0 "$CHECK" "$DATA/clean.log"
+t "check: an empty log exits 0" ': >"$W/empty.log" && rc 0 "$CHECK" "$W/empty.log"'
+t "check: an empty directory exits 0 (clean runs write no log files)" 'mkdir -p "$W/emptydir" && rc 0 "$CHECK" "$W/emptydir"'
+t "check: a log with a report exits 1" rc 1 "$CHECK" "$DATA/sample-blocking.log"
+t "check: a JSON report file exits 1" rc 1 "$CHECK" "$DATA/sample.jsonl"
+t "check: a missing file exits 2, naming it" 'rc 2 "$CHECK" "$W/missing.log" && grep -q "missing.log" "$W/err"'
+t "check: a dangling symlink exits 2" 'ln -sf "$W/nowhere" "$W/dangling.log" && rc 2 "$CHECK" "$W/dangling.log"'
+t "check: a binary file named on the command line exits 2" 'head -c 64 "$PROBE" >"$W/bin.log" && rc 2 "$CHECK" "$W/bin.log"'
+t "check: a directory that cannot be read exits 2" \
+	'[ "$(id -u)" = 0 ] || { mkdir -p "$W/locked" && chmod 000 "$W/locked" && rc 2 "$CHECK" "$W/locked"; }'
+t "check: no argument is a usage error (2)" rc 2 "$CHECK"
+t "check: an unknown option is a usage error (2)" rc 2 "$CHECK" --frobnicate "$DATA/clean.log"
+t "check: one bad input among good ones still exits 2, the violations still shown" \
+	'rc 2 "$CHECK" "$DATA/sample.jsonl" "$W/missing.log" && grep -q "book.c:120" "$W/out"'
+
+# ---- hotpath-check: garbage and truncated reports ------------------------------------------------
+bad() { # FILE LINE WORD: exit 2 with a message naming FILE:LINE and saying WORD
+	rc 2 "$CHECK" "$DATA/$1" && grep -q "$1:$2: .*$3" "$W/err"
+}
+t "check: a text report cut short (file ends inside it): 2, file:line, 'truncated'" bad truncated-report.log 6 truncated
+t "check: a text report interrupted by other output: 2, file:line" bad interrupted-report.log 5 "expected"
+t "check: a garbled text report: 2, file:line" bad garbage-report.log 4 "Thread"
+t "check: a JSON file whose last object is cut: 2, file:line, 'truncated'" bad truncated.jsonl 3 truncated
+t "check: a JSON file with a non-JSON line: 2, file:line" bad garbage.jsonl 2 "not a JSON report"
+t "check: JSON that is not a hotpath report: 2, file:line" bad notreport.jsonl 1 "not a hotpath JSON report"
+t "check: the sentinel's own '(report cut: too long)' is a complete report (1, not 2)" \
+	'rc 1 "$CHECK" "$DATA/cut-report.log" && grep -q "deep.c:5" "$W/out"'
+t "check: a mention of the headline inside a sentence is not a report" rc 0 "$CHECK" "$DATA/clean.log"
+t "check: ctest-style prefixed logs are read" 'rc 1 "$CHECK" "$DATA/prefixed.log" && grep -q "mixer.c:88" "$W/out"'
+
+# ---- hotpath-check: sites, counts, merging -----------------------------------------------------
+t "check: hand-made text log: summary counts and the first user frame, past libc's strdup" \
+	'rc 1 "$CHECK" "$DATA/sample-text.log" &&
+	 grep -q "^/srv/app/src/parse.c:16: allocation .malloc. in parse_event in hot section .on_packet > parse_event.: 3 times$" "$W/out" &&
+	 grep -q "^/srv/app/libplugin.so+0x100: .*render.: 1 time$" "$W/out"'
+t "check: a blocking-call report is a violation too" 'rc 1 "$CHECK" "$DATA/sample-blocking.log" && grep -q "blocking call .pthread_mutex_lock." "$W/out"'
+
+"$RUN" --mode warn "$PROBE" malloc >/dev/null 2>"$W/malloc.log"
+t "check: the -g probe's report points at its file and line" \
+	'rc 1 "$CHECK" "$W/malloc.log" && grep -q "^$PROBE_SRC:$MALLOC_LINE: allocation .malloc (32 bytes). in hot_malloc in hot section .gate_section.: 1 time$" "$W/out"'
+"$RUN" --mode warn "$PROBE" nested >/dev/null 2>"$W/nested.log"
+t "check: a nested section's report shows the section stack" \
+	'rc 1 "$CHECK" "$W/nested.log" && grep -q "^$PROBE_SRC:$NESTED_LINE: .*outer_section > inner_section" "$W/out"'
+t "check: forked children merged from their JSON files: one site, 3 times in 3 processes" \
+	'rc 1 "$CHECK" "$W/fork/json" && [ "$(grep -c "^$PROBE_SRC:$CHILD_LINE: .*: 3 times in 3 processes$" "$W/out")" = 1 ]'
+t "check: text logs and JSON of the same processes are not counted twice" \
+	'rc 1 "$CHECK" "$W/fork/json" "$W/fork/log" && grep -q "^$PROBE_SRC:$CHILD_LINE: .*: 3 times in 3 processes$" "$W/out"'
+"$RUN" --mode warn --json-dir "$W/rep/json" "$PROBE" repeat 5 >/dev/null 2>"$W/repeat.log"
+t "check: warn mode prints one report for 5 repeats; the exit summary's count of 5 wins" \
+	'rc 1 "$CHECK" "$W/repeat.log" "$W/rep/json" && grep -q "^$PROBE_SRC:$REPEAT_LINE: .*: 5 times$" "$W/out"'
+"$RUN" --mode count "$PROBE" repeat 4 >/dev/null 2>"$W/count.log"
+t "check: count mode (no report, only the exit summary) still fails the gate, at the right line" \
+	'rc 1 "$CHECK" "$W/count.log" && grep -q "^$PROBE_SRC:$REPEAT_LINE: .*: 4 times$" "$W/out"'
+"$RUN" "$PROBE" clean >/dev/null 2>"$W/clean-run.log"
+t "check: a clean run's stderr passes the gate" rc 0 "$CHECK" "$W/clean-run.log"
+t "check: --quiet prints nothing, the status still says it" 'rc 1 "$CHECK" --quiet "$W/malloc.log" && [ ! -s "$W/out" ]'
+
+# ---- hotpath-check: --github, --sarif, --junit -------------------------------------------------
+rel=${PROBE_SRC#"$S"/}
+export rel
+t "check --github: an ::error annotation at the probe's file (relative to --root) and line" \
+	'rc 1 "$CHECK" --github --root "$S" "$W/malloc.log" &&
+	 grep -q "^::error file=$rel,line=$MALLOC_LINE,title=Allocation in hot path::allocation .malloc (32 bytes)." "$W/out"'
+t "check --github: \$GITHUB_WORKSPACE is the default root" \
+	'GITHUB_WORKSPACE=$S rc 1 "$CHECK" --github "$W/malloc.log" && grep -q "^::error file=$rel,line=$MALLOC_LINE," "$W/out"'
+t "check --github: a bad input becomes an annotation too" \
+	'rc 2 "$CHECK" --github "$DATA/garbage.jsonl" && grep -q "^::error title=hotpath-check::.*garbage.jsonl:2" "$W/out"'
+t "check --github: no annotation for a clean log" 'rc 0 "$CHECK" --github "$DATA/clean.log" && ! grep -q "::error" "$W/out"'
+
+validate() { # SARIF_FILE: valid against the vendored SARIF 2.1.0 schema
+	$PY - "$DATA/sarif-schema-2.1.0.json" "$1" <<-'EOF'
+	import json, sys, jsonschema
+	schema, doc = (json.load(open(p)) for p in sys.argv[1:3])
+	cls = jsonschema.validators.validator_for(schema)
+	cls.check_schema(schema)
+	errors = list(cls(schema, format_checker=cls.FORMAT_CHECKER).iter_errors(doc))
+	for e in errors[:5]:
+	    print("invalid:", e.message, "at", "/".join(map(str, e.absolute_path)))
+	sys.exit(1 if errors else 0)
+	EOF
+}
+"$CHECK" --root "$S" --sarif "$W/probe.sarif" "$W/malloc.log" "$W/fork/json" "$W/nested.log" >/dev/null 2>&1
+"$CHECK" --sarif "$W/samples.sarif" "$DATA/sample-text.log" "$DATA/sample.jsonl" "$DATA/sample-blocking.log" >/dev/null 2>&1
+"$CHECK" --sarif "$W/clean.sarif" "$DATA/clean.log" >/dev/null 2>&1
+t "check --sarif: the probe's output validates against the SARIF 2.1.0 schema" validate "$W/probe.sarif"
+t "check --sarif: the hand-made samples' output validates (no-file sites, blocking rule)" validate "$W/samples.sarif"
+t "check --sarif: a clean run's output validates (no results)" validate "$W/clean.sarif"
+t "check --sarif: the validation can fail (a wrong version is rejected)" \
+	'sed "s/\"version\": \"2.1.0\"/\"version\": \"2.0.9\"/" "$W/probe.sarif" >"$W/wrong.sarif" && ! validate "$W/wrong.sarif"'
+t "check --sarif: results point at the probe's lines, relative to SRCROOT" \
+	'$PY - "$W/probe.sarif" "$rel" "$MALLOC_LINE" "$CHILD_LINE" "$NESTED_LINE" <<-"EOF"
+	import json, sys
+	doc = json.load(open(sys.argv[1]))
+	rel, want = sys.argv[2], sorted(int(x) for x in sys.argv[3:])
+	res = doc["runs"][0]["results"]
+	got = sorted(r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in res)
+	assert got == want, (got, want)
+	for r in res:
+	    art = r["locations"][0]["physicalLocation"]["artifactLocation"]
+	    assert art == {"uri": rel, "uriBaseId": "SRCROOT"}, art
+	    assert r["ruleId"] == "hotpath/allocation" and r["level"] == "error"
+	assert doc["runs"][0]["originalUriBaseIds"]["SRCROOT"]["uri"].endswith("/")
+	EOF'
+
+"$CHECK" --junit "$W/out.xml" "$W/malloc.log" "$DATA/sample-blocking.log" >/dev/null 2>&1
+"$CHECK" --junit "$W/clean.xml" "$DATA/clean.log" >/dev/null 2>&1
+"$CHECK" --junit "$W/bad.xml" "$DATA/garbage.jsonl" >/dev/null 2>&1
+t "check --junit: one failing testcase per site, the report in the failure" \
+	'$PY - "$W/out.xml" "$MALLOC_LINE" <<-"EOF"
+	import sys, xml.etree.ElementTree as ET
+	root = ET.parse(sys.argv[1]).getroot()
+	suite = root.find("testsuite")
+	assert root.tag == "testsuites" and suite.get("tests") == "2" and suite.get("failures") == "2", ET.tostring(root)
+	fails = [tc.find("failure") for tc in suite.findall("testcase")]
+	assert all(f is not None for f in fails)
+	assert any("probe_gate.c:" + sys.argv[2] in tc.get("name") for tc in suite.findall("testcase"))
+	assert any("ALLOCATION IN HOT PATH!" in f.text for f in fails)
+	EOF'
+t "check --junit: a clean run gives one passing testcase" \
+	'$PY -c "import sys, xml.etree.ElementTree as ET; s = ET.parse(sys.argv[1]).getroot().find(\"testsuite\"); assert s.get(\"failures\") == \"0\" and len(s.findall(\"testcase\")) == 1" "$W/clean.xml"'
+t "check --junit: a bad input is an <error> testcase" \
+	'$PY -c "import sys, xml.etree.ElementTree as ET; s = ET.parse(sys.argv[1]).getroot().find(\"testsuite\"); assert s.get(\"errors\") == \"1\" and s.find(\"testcase/error\") is not None" "$W/bad.xml"'
+t "check --sarif: an unwritable output file exits 2" rc 2 "$CHECK" --sarif "$W/plain/x.sarif" "$DATA/clean.log"
+
+# ---- the scripts themselves ---------------------------------------------------------------------
+if command -v shellcheck >/dev/null 2>&1; then
+	t "hotpath-run passes shellcheck" shellcheck "$S/scripts/hotpath-run"
+	t "this test script passes shellcheck" shellcheck "$S/test/gate/run.sh"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
