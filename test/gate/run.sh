@@ -246,6 +246,17 @@ t "check --junit: a bad input is an <error> testcase" \
 	'$PY -c "import sys, xml.etree.ElementTree as ET; s = ET.parse(sys.argv[1]).getroot().find(\"testsuite\"); assert s.get(\"errors\") == \"1\" and s.find(\"testcase/error\") is not None" "$W/bad.xml"'
 t "check --sarif: an unwritable output file exits 2" rc 2 "$CHECK" --sarif "$W/plain/x.sarif" "$DATA/clean.log"
 
+# ---- man pages -----------------------------------------------------------------------------------
+t "man pages exist for both tools and the API" '[ -f "$S/man/hotpath-run.1" ] && [ -f "$S/man/hotpath-check.1" ] && [ -f "$S/man/hotpath.3" ]'
+if command -v groff >/dev/null 2>&1; then
+	t "man pages format without groff warnings" \
+		'for m in "$S"/man/*.[13]; do groff -man -Tutf8 -ww -z "$m" 2>&1 | grep . && exit 1; done; true'
+fi
+t "every hotpath-run option is in its man page" \
+	'for o in $("$RUN" --help | grep -Eo -- "--[a-z-]+" | sort -u); do sed "s/\\\\-/-/g" "$S/man/hotpath-run.1" | grep -qF -- "$o" || { echo "missing $o"; exit 1; }; done'
+t "every hotpath-check option is in its man page" \
+	'for o in $("$CHECK" --help | grep -Eo -- "--[a-z-]+" | sort -u); do sed "s/\\\\-/-/g" "$S/man/hotpath-check.1" | grep -qF -- "$o" || { echo "missing $o"; exit 1; }; done'
+
 # ---- the scripts themselves ---------------------------------------------------------------------
 if command -v shellcheck >/dev/null 2>&1; then
 	t "hotpath-run passes shellcheck" shellcheck "$S/scripts/hotpath-run"
