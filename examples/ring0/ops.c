@@ -1,0 +1,193 @@
+/*
+ * ops.c - the zero-allocation operators of the Ring 0 core: filter, projection, keyed tumbling
+ * window, sink. Every per-event function is a hot section of its own (HOTPATH_FUNCTION), nested in
+ * the reactor's loop section, so a report names the operator that allocated.
+ *
+ * Memory: the window state (a fixed-capacity hash map keyed by the 8-byte symbol) and the batch's
+ * scratch arena are taken in ring0_core_create, at start-up. Nothing on the per-event path may
+ * allocate; the one cold path that does (the window state outgrowing its start-up capacity) is an
+ * explicit allow region.
+ */
+#include "ring0.h"
+#include "gen.h"
+
+#include <hotpath.h>
+#include <hotpath/map.h>
+#include <hotpath/scratch.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Per-symbol state of the open window. */
+struct win_val {
+    uint64_t count;
+    int64_t sum, min, max;
+};
+static inline uint64_t sym_hash(const uint64_t *k) { return hp_map_mix64(*k); }
+static inline int sym_eq(const uint64_t *a, const uint64_t *b) { return *a == *b; }
+HP_MAP_DEFINE(winmap, uint64_t, struct win_val, sym_hash, sym_eq);
+
+/* An event after projection: what the window needs, nothing else. */
+typedef struct proj {
+    uint64_t ts;
+    uint64_t key; /* the symbol's 8 bytes as one word: hashing and comparing are one instruction */
+    int64_t amount;
+} proj;
+
+struct ring0_core {
+    winmap map;          /* open window's state */
+    hp_scratch scratch;  /* per-batch projected records */
+    uint64_t window_ns;
+    uint64_t window;     /* open window's index */
+    uint64_t window_end; /* first timestamp of the next window: no division per event */
+    ring0_emit_fn emit;
+    void *ctx;
+    size_t batch;
+    uint64_t passed, windows, grows;
+};
+
+/* ---- operators ------------------------------------------------------------------------------- */
+
+static inline int op_filter(const ring0_event *e)
+{
+    HOTPATH_FUNCTION();
+    return ring0_keep(e);
+}
+
+static inline void op_project(const ring0_event *e, proj *p)
+{
+    HOTPATH_FUNCTION();
+    p->ts = e->ts;
+    memcpy(&p->key, e->sym, 8);
+    p->amount = ring0_amount(e);
+}
+
+static inline void op_sink(ring0_core *c, uint64_t key, const struct win_val *v)
+{
+    HOTPATH_FUNCTION();
+    ring0_result r;
+    r.window = c->window;
+    memcpy(r.sym, &key, 8);
+    r.count = v->count;
+    r.sum = v->sum;
+    r.min = v->min;
+    r.max = v->max;
+    c->emit(c->ctx, &r);
+}
+
+/* Close the open window: one result per symbol, then forget them. O(map slots). */
+static void window_close(ring0_core *c)
+{
+    HOTPATH_FUNCTION();
+    if (winmap_count(&c->map) == 0) return;
+    size_t it = 0;
+    uint64_t *k;
+    struct win_val *v;
+    while (winmap_next(&c->map, &it, &k, &v)) op_sink(c, *k, v);
+    winmap_clear(&c->map);
+    c->windows++;
+}
+
+/* Cold: more symbols in one window than the capacity chosen at start-up. Allowed to allocate:
+ * the results stay exact and the cost is paid once per doubling (counted in map_grows), which
+ * beats dropping data; size map_cap so that this never happens in production. */
+HP_COLD static struct win_val *window_grow(ring0_core *c, uint64_t key, int *existed)
+{
+    hotpath_allow_begin();
+    winmap bigger;
+    size_t cap = hp_map_capacity(winmap_base(&c->map)) * 2;
+    if (winmap_create(&bigger, cap) != 0) {
+        fprintf(stderr, "ring0: cannot grow the window state to %zu symbols\n", cap);
+        abort();
+    }
+    size_t it = 0;
+    uint64_t *k;
+    struct win_val *v;
+    while (winmap_next(&c->map, &it, &k, &v)) winmap_put(&bigger, *k, *v);
+    winmap_destroy(&c->map);
+    c->map = bigger;
+    c->grows++;
+    hotpath_allow_end();
+    return winmap_emplace(&c->map, key, existed);
+}
+
+static inline void op_window(ring0_core *c, const proj *p)
+{
+    HOTPATH_FUNCTION();
+    if (HP_UNLIKELY(p->ts >= c->window_end)) {
+        window_close(c);
+        c->window = p->ts / c->window_ns;
+        c->window_end = (c->window + 1) * c->window_ns;
+    }
+    int existed;
+    struct win_val *v = winmap_emplace(&c->map, p->key, &existed);
+    if (HP_UNLIKELY(v == NULL)) v = window_grow(c, p->key, &existed);
+    if (!existed) {
+        v->count = 1;
+        v->sum = v->min = v->max = p->amount;
+    } else {
+        v->count++;
+        v->sum += p->amount;
+        if (p->amount < v->min) v->min = p->amount;
+        if (p->amount > v->max) v->max = p->amount;
+    }
+}
+
+/* ---- the core -------------------------------------------------------------------------------- */
+
+void ring0_core_process(ring0_core *c, const ring0_event *evs, size_t n)
+{
+    HOTPATH_FUNCTION();
+    while (n) {
+        size_t k = n < c->batch ? n : c->batch;
+        HP_SCRATCH_SCOPE(&c->scratch); /* the projected batch lives until the end of this block */
+        proj *p = HP_SCRATCH_NEW(&c->scratch, proj, k);
+        size_t m = 0;
+        for (size_t i = 0; i < k; i++)
+            if (op_filter(&evs[i])) op_project(&evs[i], &p[m++]);
+        for (size_t i = 0; i < m; i++) op_window(c, &p[i]);
+        c->passed += m;
+        evs += k;
+        n -= k;
+    }
+}
+
+void ring0_core_flush(ring0_core *c)
+{
+    HOTPATH_FUNCTION();
+    window_close(c);
+}
+
+ring0_core *ring0_core_create(const ring0_config *cfg, ring0_emit_fn emit, void *ctx)
+{
+    ring0_core *c = calloc(1, sizeof *c);
+    if (c == NULL) return NULL;
+    c->window_ns = cfg->window_ns;
+    c->window = 0;
+    c->window_end = 0; /* the first event opens its window */
+    c->emit = emit;
+    c->ctx = ctx;
+    c->batch = cfg->batch ? cfg->batch : 32;
+    /* Room for one batch of projections, aligned, with slack for the alignment padding. */
+    if (winmap_create(&c->map, cfg->map_cap ? cfg->map_cap : 2048) != 0 ||
+        hp_scratch_create(&c->scratch, c->batch * sizeof(proj) + 64, 0) != 0) {
+        ring0_core_destroy(c);
+        return NULL;
+    }
+    return c;
+}
+
+void ring0_core_counts(const ring0_core *c, uint64_t *passed, uint64_t *windows, uint64_t *grows)
+{
+    *passed = c->passed;
+    *windows = c->windows;
+    *grows = c->grows;
+}
+
+void ring0_core_destroy(ring0_core *c)
+{
+    if (c == NULL) return;
+    winmap_destroy(&c->map);
+    hp_scratch_destroy(&c->scratch);
+    free(c);
+}
