@@ -35,22 +35,38 @@ $(R)/torture_cxx: $(RSRC)/torture_cxx.cc $(R)/c_frames_fx.o $(R)/c_frames_nofx.o
 	$(CXX) -std=c++17 $(WARN) -g -O1 -Iapi $(abspath $<) $(R)/c_frames_fx.o $(R)/c_frames_nofx.o -o $@ \
 	    $(R_API_LINK) -lpthread
 
-R_PROGRAMS := $(R)/torture $(R)/torture_cxx $(R)/libctor.so
+# The same program linked with the sentinel (setuid tests: the loader ignores LD_PRELOAD paths then).
+$(R)/torture_linked: $(RSRC)/torture.c api/hotpath.h $(API_LINKS) $(PRELOAD)
+	@mkdir -p $(R)
+	$(CC) $(R_CFLAGS) $(abspath $<) -o $@ -L$(B) -Wl,--no-as-needed -lhotpath -lhotpath_api \
+	    -Wl,-rpath,$(abspath $(B)) -lpthread -ldl
+
+R_PROGRAMS := $(R)/torture $(R)/torture_cxx $(R)/libctor.so $(R)/torture_linked
 
 # ---- the Check suites (they run the programs above; they need no preload themselves) ----------
 R_DEFS := -DPRELOAD='"$(R_ABS_PRELOAD)"' -DTORTURE='"$(abspath $(R)/torture)"' \
-    -DTORTURE_CXX='"$(abspath $(R)/torture_cxx)"' -DLIBCTOR='"$(abspath $(R)/libctor.so)"' \
+    -DTORTURE_CXX='"$(abspath $(R)/torture_cxx)"' -DTORTURE_LINKED='"$(abspath $(R)/torture_linked)"' -DLIBCTOR='"$(abspath $(R)/libctor.so)"' \
     -DBUILD_DIR='"$(abspath $(B))"' -DSRC_DIR='"$(abspath $(RSRC))"'
 
 $(R)/test_%: $(RSRC)/test_%.c $(R_HELPERS) $(R_HELPER_H) | $(DEPS_OK)
 	@mkdir -p $(R)
 	$(CC) $(R_CFLAGS) $(R_DEFS) $(abspath $<) $(abspath $(R_HELPERS)) -o $@ $(R_CHECK)
 
-R_SUITES := $(R)/test_torture
-ALL_TARGETS += $(R_PROGRAMS) $(R_SUITES)
+R_SUITES := $(R)/test_torture $(R)/test_allocators $(R)/test_misuse $(R)/test_security
+ALL_TARGETS += $(R_PROGRAMS) $(R_SUITES) $(R)/test_known_bugs
 
-check-reliability: $(R_PROGRAMS) $(R_SUITES) $(PRELOAD)
+# Production allocators from Debian: installed here when we can (root or sudo), else each test
+# that needs one prints a SKIP line with the command.
+R_ALLOC_PKGS := libjemalloc2 libtcmalloc-minimal4 libgoogle-perftools4 libmimalloc2.0
+reliability-deps:
+	@sh $(RSRC)/need.sh $(R_ALLOC_PKGS) || true
+
+check-reliability: $(R_PROGRAMS) $(R_SUITES) $(PRELOAD) reliability-deps
 	@set -e; for t in $(R_SUITES); do echo "== $$t"; timeout 300 $$t; done
 
+# Reproducers of sentinel bugs not fixed yet (test/reliability/BUGS.md): expected to fail.
+check-reliability-known-bugs: $(R_PROGRAMS) $(R)/test_known_bugs $(PRELOAD) reliability-deps
+	timeout 300 $(R)/test_known_bugs
+
 CHECK_TARGETS += check-reliability
-.PHONY: check-reliability
+.PHONY: check-reliability check-reliability-known-bugs reliability-deps

@@ -56,6 +56,7 @@ START_TEST(test_eight_threads_churning_with_sections_are_counted_exactly)
     assert_survived(r);
     ck_assert_int_eq(rl_field(r->out, "hot"), 1600);
     ck_assert_int_eq(rl_field(r->out, "violations"), 1600);
+    ck_assert_int_eq(rl_field(r->out, "misaligned"), 0);
     ck_assert_msg(strstr(r->err, "hotpath: summary: 1600 violations in 8 sections at 8 call sites (mode=count"), "%s",
                   r->err);
     ck_assert_int_eq(rl_count(r->err, ": 200\n"), 8); /* each thread's section: 200 */

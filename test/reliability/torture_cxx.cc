@@ -100,6 +100,19 @@ int main(int argc, char **argv)
             });
         for (auto &t : ts) t.join();
         std::printf("threads 8 rounds %ld bad %ld violations %lu\n", done.load(), bad.load(), hotpath_violations());
+    } else if (!std::strcmp(s, "new")) { // operator new and new[] in a section: two violations
+        {
+            hotpath::scope hot("new_section");
+            int *one = new int(1);
+            int *many = new int[100];
+            sink = one;
+            sink = many;
+            hotpath_allow_begin();
+            delete one;
+            delete[] many;
+            hotpath_allow_end();
+        }
+        std::printf("active %d violations %lu\n", hotpath_sentinel_active(), hotpath_violations());
     } else {
         std::fprintf(stderr, "torture_cxx: unknown scenario '%s'\n", s);
         return 2;
