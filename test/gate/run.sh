@@ -155,7 +155,7 @@ t "check: ctest-style prefixed logs are read" 'rc 1 "$CHECK" "$DATA/prefixed.log
 # ---- hotpath-check: sites, counts, merging -----------------------------------------------------
 t "check: hand-made text log: summary counts and the first user frame, past libc's strdup" \
 	'rc 1 "$CHECK" "$DATA/sample-text.log" &&
-	 grep -q "^/srv/app/src/parse.c:16: allocation .malloc. in parse_event in hot section .on_packet > parse_event.: 3 times$" "$W/out" &&
+	 grep -q "^/srv/app/src/parse.c:16: allocation .malloc. via strdup in parse_event in hot section .on_packet > parse_event.: 3 times$" "$W/out" &&
 	 grep -q "^/srv/app/libplugin.so+0x100: .*render.: 1 time$" "$W/out"'
 t "check: a blocking-call report is a violation too" 'rc 1 "$CHECK" "$DATA/sample-blocking.log" && grep -q "blocking call .pthread_mutex_lock." "$W/out"'
 
@@ -245,6 +245,52 @@ t "check --junit: a clean run gives one passing testcase" \
 t "check --junit: a bad input is an <error> testcase" \
 	'$PY -c "import sys, xml.etree.ElementTree as ET; s = ET.parse(sys.argv[1]).getroot().find(\"testsuite\"); assert s.get(\"errors\") == \"1\" and s.find(\"testcase/error\") is not None" "$W/bad.xml"'
 t "check --sarif: an unwritable output file exits 2" rc 2 "$CHECK" --sarif "$W/plain/x.sarif" "$DATA/clean.log"
+
+# ---- the ci/ snippets, run as the CI services would run them, on a small project ---------------
+# The project's "tests" build nothing; its "make test" runs the probe (a forking case and a plain
+# one: two sites, three processes). GitLab runs a job's script lines as one bash script with
+# errexit and pipefail; GitHub runs each step's run: with bash -e.
+snippet() { # gitlab FILE | github FILE STEP-NAME: the commands to run
+	$PY - "$@" <<-'EOF'
+	import sys, yaml
+	kind, path = sys.argv[1:3]
+	doc = yaml.safe_load(open(path))
+	if kind == "gitlab":
+	    print("\n".join(doc["hotpath"]["script"]))
+	else:
+	    steps = doc["jobs"]["hot-paths"]["steps"]
+	    print(next(s["run"] for s in steps if s.get("name") == sys.argv[3]))
+	EOF
+}
+project() { # DIR WHAT: a project whose "make test" runs the probe
+	mkdir -p "$1"
+	if [ "$2" = clean ]; then
+		printf 'tests:\n\t@true\ntest:\n\t%s clean\n' "$PROBE" >"$1/Makefile"
+	else
+		printf 'tests:\n\t@true\ntest:\n\t%s fork 2\n\t%s malloc\n' "$PROBE" "$PROBE" >"$1/Makefile"
+	fi
+}
+if $PY -c "import yaml" 2>/dev/null; then
+	export PATH="$B/bin:$PATH"
+	project "$W/glv" violating
+	project "$W/glc" clean
+	snippet gitlab "$S/ci/gitlab-ci.yml" >"$W/gitlab.sh"
+	t "ci/gitlab-ci.yml: a violating project fails the job; the JUnit report has both sites" \
+		'(cd "$W/glv" && ! bash -eo pipefail "$W/gitlab.sh") &&
+		 $PY -c "import sys, xml.etree.ElementTree as ET; s = ET.parse(sys.argv[1]).getroot().find(\"testsuite\"); assert s.get(\"failures\") == \"2\", s.attrib" "$W/glv/hotpath-junit.xml"'
+	t "ci/gitlab-ci.yml: a clean project passes" '(cd "$W/glc" && bash -eo pipefail "$W/gitlab.sh")'
+	snippet github "$S/ci/github-actions.yml" "Run the tests under the sentinel" >"$W/gh-run.sh"
+	snippet github "$S/ci/github-actions.yml" "Gate" >"$W/gh-gate.sh"
+	project "$W/ghv" violating
+	project "$W/ghc" clean
+	t "ci/github-actions.yml: the test step fails with 86, the gate annotates both lines" \
+		'cd "$W/ghv" && { bash -e "$W/gh-run.sh"; [ $? = 86 ]; } &&
+		 { GITHUB_WORKSPACE=$S bash -e "$W/gh-gate.sh" >"$W/gh.out"; [ $? = 1 ]; } &&
+		 grep -q "^::error file=$rel,line=$CHILD_LINE," "$W/gh.out" && grep -q "^::error file=$rel,line=$MALLOC_LINE," "$W/gh.out" &&
+		 validate hotpath.sarif'
+	t "ci/github-actions.yml: a clean project passes both steps" \
+		'cd "$W/ghc" && bash -e "$W/gh-run.sh" && GITHUB_WORKSPACE=$S bash -e "$W/gh-gate.sh"'
+fi
 
 # ---- man pages -----------------------------------------------------------------------------------
 t "man pages exist for both tools and the API" '[ -f "$S/man/hotpath-run.1" ] && [ -f "$S/man/hotpath-check.1" ] && [ -f "$S/man/hotpath.3" ]'
