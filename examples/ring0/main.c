@@ -7,7 +7,7 @@
  *                                          sentinel: the audit, it aborts or is counted)
  *   ring0 --bench [--dat FILE]             both, same stream; throughput, percentiles, ratio;
  *                                          exit 1 on any violation or differing results
- * Other knobs: --batch N --map-cap N --window-ns N --syms N --in-cap N --out-cap N --no-pin.
+ * Other knobs: --batch N --emit-per-batch N --map-cap N --window-ns N --syms N --in-cap N --out-cap N --no-pin.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -25,7 +25,7 @@
 static void usage(void)
 {
     fprintf(stderr, "usage: ring0 [--events N] [--seed S] [--naive [--allow-naive]] [--bench [--dat FILE]]\n"
-                    "             [--batch N] [--map-cap N] [--window-ns N] [--syms N] [--in-cap N]\n"
+                    "             [--batch N] [--emit-per-batch N] [--map-cap N] [--window-ns N] [--syms N] [--in-cap N]\n"
                     "             [--out-cap N] [--no-pin]\n");
     exit(2);
 }
@@ -98,6 +98,7 @@ int main(int argc, char **argv)
         else if (ARG("--seed")) c.seed = num(v);
         else if (ARG("--batch")) c.batch = num(v);
         else if (ARG("--map-cap")) c.map_cap = num(v);
+        else if (ARG("--emit-per-batch")) c.emit_per_batch = num(v);
         else if (ARG("--window-ns")) c.window_ns = num(v);
         else if (ARG("--syms")) c.nsyms = (unsigned)num(v);
         else if (ARG("--in-cap")) c.in_cap = num(v);

@@ -3,7 +3,8 @@
  * window, sink. Every per-event function is a hot section of its own (HOTPATH_FUNCTION), nested in
  * the reactor's loop section, so a report names the operator that allocated.
  *
- * Memory: the window state (a fixed-capacity hash map keyed by the 8-byte symbol) and the batch's
+ * Memory: the window state (two fixed-capacity hash maps keyed by the 8-byte symbol: the open
+ * window's and the closing window's, whose results are sent a few per batch) and the batch's
  * scratch arena are taken in ring0_core_create, at start-up. Nothing on the per-event path may
  * allocate; the one cold path that does (the window state outgrowing its start-up capacity) is an
  * explicit allow region.
@@ -35,7 +36,13 @@ typedef struct proj {
 } proj;
 
 struct ring0_core {
-    winmap map;          /* open window's state */
+    winmap maps[2];      /* the open window's state and the closing window's, swapped at a close */
+    winmap *open;        /* state of the window events are going into */
+    winmap *closing;     /* state of the last closed window, its results still being sent */
+    size_t close_it;     /* how far the closing window's results have been sent */
+    int closing_pending; /* 1 while `closing` holds results not yet sent */
+    uint64_t closing_window;
+    size_t emit_per_batch; /* results of a closed window sent per batch (0: all at once) */
     hp_scratch scratch;  /* per-batch projected records */
     uint64_t window_ns;
     uint64_t window;     /* open window's index */
@@ -62,11 +69,11 @@ static inline void op_project(const ring0_event *e, proj *p)
     p->amount = ring0_amount(e);
 }
 
-static inline void op_sink(ring0_core *c, uint64_t key, const struct win_val *v)
+static inline void op_sink(ring0_core *c, uint64_t window, uint64_t key, const struct win_val *v)
 {
     HOTPATH_FUNCTION();
     ring0_result r;
-    r.window = c->window;
+    r.window = window;
     memcpy(r.sym, &key, 8);
     r.count = v->count;
     r.sum = v->sum;
@@ -75,16 +82,40 @@ static inline void op_sink(ring0_core *c, uint64_t key, const struct win_val *v)
     c->emit(c->ctx, &r);
 }
 
-/* Close the open window: one result per symbol, then forget them. O(map slots). */
+/* Send up to `max` results of the closed window; forget it once all are sent. Spreading the
+ * results over the following batches keeps a window close (~1000 results) from landing on one
+ * batch's events: the tail latency pays ~emit_per_batch results per batch instead. */
+static void window_drain(ring0_core *c, size_t max)
+{
+    HOTPATH_FUNCTION();
+    uint64_t *k;
+    struct win_val *v;
+    size_t sent = 0;
+    while (sent < max) {
+        if (!winmap_next(c->closing, &c->close_it, &k, &v)) {
+            winmap_clear(c->closing);
+            c->closing_pending = 0;
+            return;
+        }
+        op_sink(c, c->closing_window, *k, v);
+        sent++;
+    }
+}
+
+/* Close the open window: its state becomes the closing one, sent by window_drain; the other map
+ * (empty) takes the new window's events. O(1), plus finishing a previous close if one is still
+ * being sent (only when windows hold fewer events than their results take batches to send). */
 static void window_close(ring0_core *c)
 {
     HOTPATH_FUNCTION();
-    if (winmap_count(&c->map) == 0) return;
-    size_t it = 0;
-    uint64_t *k;
-    struct win_val *v;
-    while (winmap_next(&c->map, &it, &k, &v)) op_sink(c, *k, v);
-    winmap_clear(&c->map);
+    if (c->closing_pending) window_drain(c, SIZE_MAX);
+    if (winmap_count(c->open) == 0) return;
+    winmap *t = c->closing;
+    c->closing = c->open;
+    c->open = t;
+    c->closing_window = c->window;
+    c->close_it = 0;
+    c->closing_pending = 1;
     c->windows++;
 }
 
@@ -95,7 +126,7 @@ HP_COLD static struct win_val *window_grow(ring0_core *c, uint64_t key, int *exi
 {
     hotpath_allow_begin();
     winmap bigger;
-    size_t cap = hp_map_capacity(winmap_base(&c->map)) * 2;
+    size_t cap = hp_map_capacity(winmap_base(c->open)) * 2;
     if (winmap_create(&bigger, cap) != 0) {
         fprintf(stderr, "ring0: cannot grow the window state to %zu symbols\n", cap);
         abort();
@@ -103,12 +134,12 @@ HP_COLD static struct win_val *window_grow(ring0_core *c, uint64_t key, int *exi
     size_t it = 0;
     uint64_t *k;
     struct win_val *v;
-    while (winmap_next(&c->map, &it, &k, &v)) winmap_put(&bigger, *k, *v);
-    winmap_destroy(&c->map);
-    c->map = bigger;
+    while (winmap_next(c->open, &it, &k, &v)) winmap_put(&bigger, *k, *v);
+    winmap_destroy(c->open);
+    *c->open = bigger;
     c->grows++;
     hotpath_allow_end();
-    return winmap_emplace(&c->map, key, existed);
+    return winmap_emplace(c->open, key, existed);
 }
 
 static inline void op_window(ring0_core *c, const proj *p)
@@ -120,7 +151,7 @@ static inline void op_window(ring0_core *c, const proj *p)
         c->window_end = (c->window + 1) * c->window_ns;
     }
     int existed;
-    struct win_val *v = winmap_emplace(&c->map, p->key, &existed);
+    struct win_val *v = winmap_emplace(c->open, p->key, &existed);
     if (HP_UNLIKELY(v == NULL)) v = window_grow(c, p->key, &existed);
     if (!existed) {
         v->count = 1;
@@ -150,12 +181,14 @@ void ring0_core_process(ring0_core *c, const ring0_event *evs, size_t n)
         evs += k;
         n -= k;
     }
+    if (HP_UNLIKELY(c->closing_pending)) window_drain(c, c->emit_per_batch ? c->emit_per_batch : SIZE_MAX);
 }
 
 void ring0_core_flush(ring0_core *c)
 {
     HOTPATH_FUNCTION();
     window_close(c);
+    if (c->closing_pending) window_drain(c, SIZE_MAX);
 }
 
 ring0_core *ring0_core_create(const ring0_config *cfg, ring0_emit_fn emit, void *ctx)
@@ -168,8 +201,12 @@ ring0_core *ring0_core_create(const ring0_config *cfg, ring0_emit_fn emit, void 
     c->emit = emit;
     c->ctx = ctx;
     c->batch = cfg->batch ? cfg->batch : 32;
+    c->emit_per_batch = cfg->emit_per_batch;
+    c->open = &c->maps[0];
+    c->closing = &c->maps[1];
     /* Room for one batch of projections, aligned, with slack for the alignment padding. */
-    if (winmap_create(&c->map, cfg->map_cap ? cfg->map_cap : 2048) != 0 ||
+    size_t cap = cfg->map_cap ? cfg->map_cap : 2048;
+    if (winmap_create(&c->maps[0], cap) != 0 || winmap_create(&c->maps[1], cap) != 0 ||
         hp_scratch_create(&c->scratch, c->batch * sizeof(proj) + 64, 0) != 0) {
         ring0_core_destroy(c);
         return NULL;
@@ -187,7 +224,8 @@ void ring0_core_counts(const ring0_core *c, uint64_t *passed, uint64_t *windows,
 void ring0_core_destroy(ring0_core *c)
 {
     if (c == NULL) return;
-    winmap_destroy(&c->map);
+    winmap_destroy(&c->maps[0]);
+    winmap_destroy(&c->maps[1]);
     hp_scratch_destroy(&c->scratch);
     free(c);
 }

@@ -250,6 +250,7 @@ void ring0_config_default(ring0_config *c, uint64_t seed, uint64_t events)
     c->out_cap = 16384;
     c->map_cap = 2048;
     c->batch = 32;
+    c->emit_per_batch = 16;
     c->pin = 1;
 }
 

@@ -81,6 +81,8 @@ typedef struct ring0_config {
     size_t map_cap;     /* window state capacity in symbols (default 2048); growing it is the
                            cold path */
     size_t batch;       /* most events the reactor takes per loop iteration (default 32) */
+    size_t emit_per_batch; /* a closed window's results sent per batch (default 16; 0: all at
+                              once, in the batch that closes the window) */
     int naive;          /* 1: run the allocating reference operators instead */
     int allow_naive;    /* with naive: run the core inside an allow region (the benchmark's
                            baseline); without it the sentinel catches the naive operators */

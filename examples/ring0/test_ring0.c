@@ -77,6 +77,27 @@ START_TEST(test_other_seed_and_unaligned_window_match_reference)
 }
 END_TEST
 
+START_TEST(test_windows_closing_faster_than_their_results_drain_match_reference)
+{
+    ring0_config c;
+    ring0_config_default(&c, SEED, 100000);
+    c.window_ns = 3000; /* ~30 events per window: a close finds the previous one still draining */
+    c.emit_per_batch = 1;
+    static ring0_stats st;
+    run_and_compare(&c, &st);
+}
+END_TEST
+
+START_TEST(test_window_close_sent_at_once_matches_reference)
+{
+    ring0_config c;
+    ring0_config_default(&c, SEED, EVENTS);
+    c.emit_per_batch = 0;
+    static ring0_stats st;
+    run_and_compare(&c, &st);
+}
+END_TEST
+
 START_TEST(test_window_state_overflow_grows_in_allow_region_and_stays_exact)
 {
     ring0_config c;
@@ -149,6 +170,8 @@ int main(void)
     tcase_add_test(tc, test_stream_is_deterministic);
     tcase_add_test(tc, test_pipeline_matches_reference_for_fixed_seed);
     tcase_add_test(tc, test_other_seed_and_unaligned_window_match_reference);
+    tcase_add_test(tc, test_windows_closing_faster_than_their_results_drain_match_reference);
+    tcase_add_test(tc, test_window_close_sent_at_once_matches_reference);
     tcase_add_test(tc, test_window_state_overflow_grows_in_allow_region_and_stays_exact);
     tcase_add_test(tc, test_tiny_rings_backpressure_loses_nothing);
     tcase_add_test(tc, test_naive_pipeline_in_allow_region_matches_reference);
