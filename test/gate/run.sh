@@ -157,6 +157,19 @@ t "check: hand-made text log: summary counts and the first user frame, past libc
 	'rc 1 "$CHECK" "$DATA/sample-text.log" &&
 	 grep -q "^/srv/app/src/parse.c:16: allocation .malloc. via strdup in parse_event in hot section .on_packet > parse_event.: 3 times$" "$W/out" &&
 	 grep -q "^/srv/app/libplugin.so+0x100: .*render.: 1 time$" "$W/out"'
+t "check: a JSON exit summary's counts win over the one printed report; unknown functions stay unnamed" \
+	'rc 1 "$CHECK" "$DATA/summary.jsonl" && grep -q "^/srv/loop/src/loop.c:31: .* 7 times$" "$W/out" &&
+	 grep -q "^/srv/loop/libfast.so+0x200: allocation .calloc. in hot section .tick.: 2 times$" "$W/out"'
+t "check: a 27 MB log with 150 reports among other output is read in seconds" \
+	'$PY -c "
+import sys
+blk = open(sys.argv[1]).read()
+with open(sys.argv[2], \"w\") as f:
+    for i in range(300000):
+        f.write(\"[%08d] test output line %d, ALLOCATION words but not a report\\n\" % (i, i))
+        if i % 2000 == 0: f.write(blk)
+" "$DATA/sample-blocking.log" "$W/big.log" && SECONDS=0 && rc 1 "$CHECK" "$W/big.log" && [ $SECONDS -lt 10 ] &&
+	 grep -q ": 150 times$" "$W/out"'
 t "check: a blocking-call report is a violation too" 'rc 1 "$CHECK" "$DATA/sample-blocking.log" && grep -q "blocking call .pthread_mutex_lock." "$W/out"'
 
 "$RUN" --mode warn "$PROBE" malloc >/dev/null 2>"$W/malloc.log"
