@@ -150,6 +150,9 @@ t "check: JSON that is not a hotpath report: 2, file:line" bad notreport.jsonl 1
 t "check: the sentinel's own '(report cut: too long)' is a complete report (1, not 2)" \
 	'rc 1 "$CHECK" "$DATA/cut-report.log" && grep -q "deep.c:5" "$W/out"'
 t "check: a mention of the headline inside a sentence is not a report" rc 0 "$CHECK" "$DATA/clean.log"
+awk '{ printf "2026-11-25T10:00:%02d.%07dZ %s\n", NR, NR * 7919, $0 }' "$DATA/sample-blocking.log" >"$W/stamped.log"
+t "check: GitHub-style raw logs (a timestamp of fixed width before every line) are read" \
+	'rc 1 "$CHECK" "$W/stamped.log" && grep -q "mixer.c:88" "$W/out"'
 t "check: ctest-style prefixed logs are read" 'rc 1 "$CHECK" "$DATA/prefixed.log" && grep -q "mixer.c:88" "$W/out"'
 
 # ---- hotpath-check: sites, counts, merging -----------------------------------------------------
