@@ -203,6 +203,9 @@ t "check: warn mode prints one report for 5 repeats; the exit summary's count of
 "$RUN" --mode count "$PROBE" repeat 4 >/dev/null 2>"$W/count.log"
 t "check: count mode (no report, only the exit summary) still fails the gate, at the right line" \
 	'rc 1 "$CHECK" "$W/count.log" && grep -q "^$PROBE_SRC:$REPEAT_LINE: .*: 4 times$" "$W/out"'
+"$RUN" --mode warn --no-backtrace "$PROBE" malloc >/dev/null 2>"$W/nobt.log"
+t "check: a report without backtrace (--no-backtrace) still fails the gate, with no line to name" \
+	'rc 1 "$CHECK" "$W/nobt.log" && grep -q "^(no backtrace): allocation .malloc (32 bytes). in hot section .gate_section.: 1 time$" "$W/out"'
 "$RUN" "$PROBE" clean >/dev/null 2>"$W/clean-run.log"
 t "check: a clean run's stderr passes the gate" rc 0 "$CHECK" "$W/clean-run.log"
 t "check: --quiet prints nothing, the status still says it" 'rc 1 "$CHECK" --quiet "$W/malloc.log" && [ ! -s "$W/out" ]'
