@@ -63,10 +63,16 @@ reliability-deps:
 
 check-reliability: $(R_PROGRAMS) $(R_SUITES) $(PRELOAD) reliability-deps
 	@set -e; for t in $(R_SUITES); do echo "== $$t"; timeout 300 $$t; done
+	@echo "== real programs with and without the sentinel (quick set)"
+	@timeout 600 bash $(RSRC)/programs.sh $(PRELOAD) quick
+
+# The whole real-programs comparison (adds CPython's own tests, LuaJIT, a longer Node.js run).
+check-programs: $(PRELOAD)
+	timeout 1200 bash $(RSRC)/programs.sh $(PRELOAD) full
 
 # Reproducers of sentinel bugs not fixed yet (test/reliability/BUGS.md): expected to fail.
 check-reliability-known-bugs: $(R_PROGRAMS) $(R)/test_known_bugs $(PRELOAD) reliability-deps
 	timeout 300 $(R)/test_known_bugs
 
 CHECK_TARGETS += check-reliability
-.PHONY: check-reliability check-reliability-known-bugs reliability-deps
+.PHONY: check-reliability check-reliability-known-bugs reliability-deps check-programs
