@@ -35,8 +35,10 @@ int hp_pool_init_flags(hp_pool *p, void *mem, size_t mem_size, size_t obj_size, 
     memset(p, 0, sizeof *p);
     p->base = (unsigned char *)mem;
     p->fresh = p->base;
+    p->top = HP_POOL_CACHE; /* the array of recent slots starts empty */
     p->slot_size = stride;
     p->capacity = count;
+    p->fresh_left = count;
     p->end = p->base + stride * count;
     p->state = p->end;
     p->flags = flags & HP_POOL_DEBUG;
@@ -100,9 +102,11 @@ void *hp_pool__acquire_debug(hp_pool *p)
     unsigned char *s = (unsigned char *)p->free_head;
     if (s != NULL) {
         p->free_head = *(void **)s;
-    } else if (p->fresh != p->end) {
+        p->listed--;
+    } else if (p->fresh_left != 0) {
         s = p->fresh;
         p->fresh += p->slot_size;
+        p->fresh_left--;
     } else {
         p->failed++;
         return NULL;
@@ -115,7 +119,6 @@ void *hp_pool__acquire_debug(hp_pool *p)
         hp_pools_fail("slot %zu (%p) of pool %p was written after it was released (use after release)", i,
                       (void *)s, (void *)p);
     p->state[i] = 1;
-    p->in_use++;
     return s;
 }
 
@@ -127,5 +130,77 @@ void hp_pool__release_debug(hp_pool *p, void *obj)
     memset(obj, HP_POISON_POOL, p->slot_size);
     *(void **)obj = p->free_head;
     p->free_head = obj;
-    p->in_use--;
+    p->listed++;
+}
+
+/* The array of recent slots is full: link all of it, top first, in front of the list (order kept:
+ * cache[0] stays the newest free slot). At most HP_POOL_CACHE independent stores. */
+void hp_pool__spill(hp_pool *p)
+{
+    size_t t = p->top;
+    if (t == HP_POOL_CACHE) return;
+    for (size_t i = t; i + 1 < HP_POOL_CACHE; i++)
+        *(void **)p->cache[i] = p->cache[i + 1];
+    *(void **)p->cache[HP_POOL_CACHE - 1] = p->free_head;
+    p->free_head = p->cache[t];
+    p->listed += HP_POOL_CACHE - t;
+    p->top = HP_POOL_CACHE;
+}
+
+/* Bulk acquire that the array alone cannot serve: the array, then the list, then fresh slots. */
+size_t hp_pool__acquire_bulk_slow(hp_pool *p, void **out, size_t n)
+{
+    if (n > hp_pool_available(p)) {
+        p->failed++;
+        return 0;
+    }
+    if (p->flags & HP_POOL_DEBUG) {
+        for (size_t i = 0; i < n; i++)
+            out[i] = hp_pool__acquire_debug(p);
+        return n;
+    }
+    size_t i = 0;
+    for (size_t t = p->top; i < n && t < HP_POOL_CACHE; i++, t++)
+        out[i] = p->cache[t];
+    p->top += i;
+    void *head = p->free_head;
+    size_t from_list = i;
+    for (; i < n && head != NULL; i++) {
+        out[i] = head;
+        head = *(void **)head;
+    }
+    p->free_head = head;
+    p->listed -= i - from_list;
+    p->fresh_left -= n - i;
+    /* The list ran dry: the rest come from never-used slots, which the check above proved are
+     * there. */
+    for (; i < n; i++) {
+        out[i] = p->fresh;
+        p->fresh += p->slot_size;
+    }
+    return n;
+}
+
+/* Bulk release that does not fit in the array's free part: spill the array to the list, chain
+ * whatever exceeds the array in front of the list, and put the first HP_POOL_CACHE in the array,
+ * so the next acquires still return objs[0], objs[1], ... */
+void hp_pool__release_bulk_slow(hp_pool *p, void *const *objs, size_t n)
+{
+    if (p->flags & HP_POOL_DEBUG) {
+        for (size_t i = 0; i < n; i++)
+            hp_pool__release_debug(p, objs[i]);
+        return;
+    }
+    if (n == 0) return;
+    hp_pool__spill(p);
+    size_t m = n < HP_POOL_CACHE ? n : HP_POOL_CACHE;
+    if (n > m) {
+        for (size_t i = m; i + 1 < n; i++)
+            *(void **)objs[i] = objs[i + 1];
+        *(void **)objs[n - 1] = p->free_head;
+        p->free_head = objs[m];
+        p->listed += n - m;
+    }
+    p->top = HP_POOL_CACHE - m;
+    memcpy(p->cache + p->top, objs, m * sizeof *objs);
 }

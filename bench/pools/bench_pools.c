@@ -391,6 +391,9 @@ int main(int argc, char **argv)
 {
     int runs = argc > 1 ? atoi(argv[1]) : RUNS;
     if (runs < 1 || runs > 101) runs = RUNS;
+    /* Optional second argument: "single" or "cross" runs only that half (for quick iterations). */
+    const char *only = argc > 2 ? argv[2] : "";
+    int do_single = strcmp(only, "cross") != 0, do_cross = strcmp(only, "single") != 0;
     printf("hotpath pools benchmark: medians of %d runs, ratios within this run\n", runs);
     pin(0);
 
@@ -403,7 +406,7 @@ int main(int argc, char **argv)
     hp_scratch_create(&s, 0, 0);
     u64_ring r;
     u64_ring_create(&r, 64);
-    for (int i = 0; i < runs; i++) {
+    for (int i = 0; i < runs && do_single; i++) {
         malloc_ns[i] = bench_malloc_pair(400000);
         pool_ns[i] = bench_pool_pair(&p, 400000);
         bulk_ns[i] = bench_pool_bulk(&p, 200000);
@@ -412,6 +415,7 @@ int main(int argc, char **argv)
         reset_big[i] = bench_scratch_reset(&s, 1000000, 60000);
         ring_ns[i] = bench_ring(&r, 1000000);
     }
+    if (!do_single) goto cross_thread;
     double mp = median(malloc_ns, runs), pp = median(pool_ns, runs);
     printf("\nsingle thread (%d B objects)\n", OBJ_SIZE);
     printf("  pool acquire+release, 16 in flight  %6.2f ns/pair   glibc malloc+free %6.2f ns/pair   ratio "
@@ -426,6 +430,8 @@ int main(int argc, char **argv)
     printf("  ring push+pop (u64)                 %6.2f ns/pair   (target <= 2.5 ns)\n",
            median(ring_ns, runs));
 
+cross_thread:
+    if (!do_cross) goto done;
     /* ---- cross thread ---- */
     double rtt[101], single[101], naive[101], bulk[101], burst[101], mutex[101], rt_tput[101], rt_rtt[101];
     for (int i = 0; i < runs; i++) {
@@ -463,6 +469,7 @@ int main(int argc, char **argv)
     printf("\nrigtorp/SPSCQueue method (int elements, queue 2^24, see its README):\n");
     printf("  throughput %.0f ops/ms   round trip %.0f ns  (target <= 200 ns in the good placement)\n",
            median(rt_tput, runs) / 1e3, median(rt_rtt, runs));
+done:
     hp_pool_destroy(&p);
     hp_scratch_destroy(&s);
     u64_ring_destroy(&r);

@@ -276,6 +276,138 @@ START_TEST(test_pool_small_objects_get_pointer_sized_slots)
 }
 END_TEST
 
+/* The fast paths keep the newest HP_POOL_CACHE free slots in an array in front of the intrusive
+ * list, spill the array to the list when a release finds it full, and derive in_use from the free
+ * counts. Whatever mix of single, bulk and burst operations runs, and however far it swings past
+ * the array's size, the pool must behave exactly as one LIFO stack of free slots followed by the
+ * never-used slots in address order, with exact statistics. A model checks every step. */
+enum { MODEL_CAP = 300 };
+static unsigned long model_rng = 0x9E3779B97F4A7C15ul;
+static unsigned long model_next(void)
+{
+    model_rng ^= model_rng << 13;
+    model_rng ^= model_rng >> 7;
+    model_rng ^= model_rng << 17;
+    return model_rng;
+}
+START_TEST(test_pool_matches_a_lifo_model_across_the_cache_boundary)
+{
+    static struct obj *held[MODEL_CAP], *stack[MODEL_CAP], *batch[MODEL_CAP];
+    static unsigned char mark[MODEL_CAP];
+    size_t nheld = 0, nstack = 0, fresh = 0, failed = 0, high = 0;
+    obj_pool p;
+    ck_assert_int_eq(obj_pool_create(&p, MODEL_CAP), 0);
+    struct obj *base = (struct obj *)p.base.base;
+    size_t stride = p.base.slot_size / sizeof(struct obj);
+    {
+        HOTPATH_SCOPE("pool model");
+        for (int step = 0; step < 40000; step++) {
+            unsigned long r = model_next();
+            size_t n = (size_t)(r >> 8) % (r & 0x100 ? 150 : 8);
+            /* Expected next slots, top of the free stack first, then fresh ones in order. */
+            size_t avail = nstack + (MODEL_CAP - fresh);
+            switch (r % 6) {
+            case 0: { /* single acquire */
+                struct obj *o = obj_pool_acquire(&p);
+                if (avail == 0) {
+                    HT_PTR_EQ(o, NULL);
+                    failed++;
+                    break;
+                }
+                struct obj *want = nstack ? stack[--nstack] : base + stride * fresh++;
+                HT_PTR_EQ(o, want);
+                held[nheld++] = o;
+                break;
+            }
+            case 1: /* single release of a random held slot */
+                if (nheld == 0) break;
+                {
+                    size_t k = (size_t)(r >> 20) % nheld;
+                    struct obj *o = held[k];
+                    held[k] = held[--nheld];
+                    obj_pool_release(&p, o);
+                    stack[nstack++] = o;
+                }
+                break;
+            case 2:   /* bulk acquire, all or nothing */
+            case 3: { /* burst acquire */
+                int burst = r % 6 == 3;
+                size_t got = burst ? obj_pool_acquire_burst(&p, batch, n) : obj_pool_acquire_bulk(&p, batch, n);
+                size_t want_n = n <= avail ? n : burst ? avail : 0;
+                HT_EQ(got, want_n);
+                if (n > 0 && got == 0) failed++;
+                if (n == 0 && burst) failed++; /* a burst that returns 0 counts */
+                for (size_t i = 0; i < got; i++) {
+                    struct obj *want = nstack ? stack[--nstack] : base + stride * fresh++;
+                    HT_PTR_EQ(batch[i], want);
+                    held[nheld++] = batch[i];
+                }
+                break;
+            }
+            default: { /* bulk release of n random held slots: batch[0] becomes the top */
+                if (n > nheld) n = nheld;
+                for (size_t i = 0; i < n; i++) {
+                    size_t k = (size_t)model_next() % nheld;
+                    batch[i] = held[k];
+                    held[k] = held[--nheld];
+                }
+                obj_pool_release_bulk(&p, batch, n);
+                for (size_t i = n; i-- > 0;)
+                    stack[nstack++] = batch[i];
+                break;
+            }
+            }
+            if (nheld > high) high = nheld;
+            hp_pool_stats st = hp_pool_get_stats(&p.base);
+            HT_EQ(st.in_use, nheld);
+            HT_EQ(st.available, MODEL_CAP - nheld);
+            HT_EQ(st.high_water, fresh);
+            HT_EQ(st.failed, failed);
+            HT_ASSERT(fresh >= high);
+        }
+        /* Every held slot distinct and owned. */
+        memset(mark, 0, sizeof mark);
+        for (size_t i = 0; i < nheld; i++) {
+            HT_ASSERT(hp_pool_owns(&p.base, held[i]));
+            size_t idx = (size_t)(held[i] - base) / stride;
+            HT_EQ(mark[idx], 0);
+            mark[idx] = 1;
+        }
+        obj_pool_release_bulk(&p, held, nheld);
+        HT_EQ(hp_pool_in_use(&p.base), 0);
+    }
+    obj_pool_destroy(&p);
+}
+END_TEST
+
+START_TEST(test_pool_bulk_round_trip_beyond_the_cache_keeps_order)
+{
+    enum { N = 3 * HP_POOL_CACHE + 5 };
+    static struct obj *a[N], *b[N];
+    obj_pool p;
+    ck_assert_int_eq(obj_pool_create(&p, N), 0);
+    {
+        HOTPATH_SCOPE("pool");
+        HT_EQ(obj_pool_acquire_bulk(&p, a, N), N);
+        HT_EQ(hp_pool_available(&p.base), 0);
+        obj_pool_release_bulk(&p, a, N); /* more than the array holds: the rest goes to the list */
+        HT_EQ(hp_pool_available(&p.base), N);
+        HT_EQ(obj_pool_acquire_bulk(&p, b, N), N);
+        for (size_t i = 0; i < N; i++)
+            HT_PTR_EQ(b[i], a[i]);
+        /* Single releases past a full array spill it; single acquires come back in LIFO order. */
+        for (size_t i = 0; i < N; i++)
+            obj_pool_release(&p, b[i]);
+        for (size_t i = N; i-- > 0;)
+            HT_PTR_EQ(obj_pool_acquire(&p), b[i]);
+        HT_PTR_EQ(obj_pool_acquire(&p), NULL);
+        HT_EQ(hp_pool_failed(&p.base), 1);
+        HT_EQ(hp_pool_high_water(&p.base), N);
+    }
+    obj_pool_destroy(&p);
+}
+END_TEST
+
 static Suite *pool_suite(void)
 {
     Suite *s = suite_create("pool");
@@ -292,6 +424,8 @@ static Suite *pool_suite(void)
     tcase_add_test(tc, test_pool_init_on_caller_memory_uses_only_that_memory);
     tcase_add_test(tc, test_pool_init_rejects_invalid_arguments);
     tcase_add_test(tc, test_pool_small_objects_get_pointer_sized_slots);
+    tcase_add_test(tc, test_pool_matches_a_lifo_model_across_the_cache_boundary);
+    tcase_add_test(tc, test_pool_bulk_round_trip_beyond_the_cache_keeps_order);
     suite_add_tcase(s, tc);
     ht_add_canary(s);
     return s;

@@ -30,19 +30,37 @@ extern "C" {
 /* Init flag: enable the debug checks for this pool. */
 #define HP_POOL_DEBUG 1u
 
-/* A pool. The fields are private (exposed so the fast paths inline); use the functions. */
+/* Free slots kept in the pool's own array in front of the intrusive list (see hp_pool). */
+#define HP_POOL_CACHE 64
+
+/* A pool. The fields are private (exposed so the fast paths inline); use the functions.
+ *
+ * The free slots form one LIFO stack. Its top (up to HP_POOL_CACHE slots, the most recently
+ * released) lives in cache[top..HP_POOL_CACHE), cache[top] on top; the rest continues in the
+ * intrusive list through the slots' first words. Acquire/release of a cached slot touch only this
+ * struct (no dependent load through the slot itself), and bulk operations copy pointers to/from
+ * the array. A release that finds the array full links all of it onto the list first (bounded:
+ * HP_POOL_CACHE stores); an acquire that finds it empty pops the list. Debug pools use only the
+ * list. */
 typedef struct hp_pool {
-    void *free_head;      /* released slots, linked through their first word */
-    unsigned char *fresh; /* next slot never handed out */
-    unsigned char *end;   /* one past the last slot */
-    size_t in_use;        /* slots handed out and not released */
-    size_t failed;        /* acquires that found the pool exhausted */
+    /* Hot: every acquire/release reads flags and reads/writes top, nothing else. The slots in use
+     * are not counted on the fast path: in_use = capacity - free, where free is
+     * (HP_POOL_CACHE - top) + listed + fresh_left. */
     unsigned flags;       /* HP_POOL_* */
+    size_t top;           /* cache[top..HP_POOL_CACHE) are free slots, cache[top] the newest */
+    void *free_head;      /* older released slots, linked through their first word */
+    size_t listed;        /* slots on that list */
+    unsigned char *fresh; /* next slot never handed out */
+    size_t fresh_left;    /* slots never handed out */
+    size_t failed;        /* acquires that found the pool exhausted */
     size_t slot_size;     /* stride: object size rounded up to the alignment */
+    /* Cold. */
+    unsigned char *end;   /* one past the last slot */
     unsigned char *base;  /* first slot */
     size_t capacity;      /* number of slots */
     unsigned char *state; /* debug: one byte per slot, 1 = in use */
     void *owned;          /* block hp_pool_create allocated, freed by hp_pool_destroy */
+    void *cache[HP_POOL_CACHE];
 } hp_pool;
 
 /* Statistics snapshot, see hp_pool_stats. */
@@ -81,19 +99,26 @@ HP_API void hp_pool_destroy(hp_pool *p);
 /* Out-of-line paths; private. */
 HP_API void *hp_pool__acquire_debug(hp_pool *p);
 HP_API void hp_pool__release_debug(hp_pool *p, void *obj);
+HP_API void hp_pool__spill(hp_pool *p);
+HP_API size_t hp_pool__acquire_bulk_slow(hp_pool *p, void **out, size_t n);
+HP_API void hp_pool__release_bulk_slow(hp_pool *p, void *const *objs, size_t n);
 
 /* Statistics. O(1), never allocate; read the pool without synchronisation (owner thread). */
 HP_INLINE size_t hp_pool_capacity(const hp_pool *p) { return p->capacity; }
-HP_INLINE size_t hp_pool_in_use(const hp_pool *p) { return p->in_use; }
-HP_INLINE size_t hp_pool_available(const hp_pool *p) { return p->capacity - p->in_use; }
+HP_INLINE size_t hp_pool_available(const hp_pool *p)
+{
+    return (HP_POOL_CACHE - p->top) + p->listed + p->fresh_left;
+}
+HP_INLINE size_t hp_pool_in_use(const hp_pool *p) { return p->capacity - hp_pool_available(p); }
 HP_INLINE size_t hp_pool_failed(const hp_pool *p) { return p->failed; }
 HP_INLINE size_t hp_pool_high_water(const hp_pool *p)
 {
-    return p->slot_size ? (size_t)(p->fresh - p->base) / p->slot_size : 0;
+    return p->capacity - p->fresh_left;
 }
 HP_INLINE hp_pool_stats hp_pool_get_stats(const hp_pool *p)
 {
-    hp_pool_stats s = {p->capacity, p->in_use, p->capacity - p->in_use, hp_pool_high_water(p), p->failed};
+    size_t avail = hp_pool_available(p);
+    hp_pool_stats s = {p->capacity, p->capacity - avail, avail, p->capacity - p->fresh_left, p->failed};
     return s;
 }
 
@@ -109,23 +134,27 @@ HP_INLINE int hp_pool_owns(const hp_pool *p, const void *ptr)
 HP_INLINE void *hp_pool_acquire(hp_pool *p)
 {
     if (HP_UNLIKELY(p->flags & HP_POOL_DEBUG)) return hp_pool__acquire_debug(p);
-    void *s = p->free_head;
-    if (HP_LIKELY(s != NULL)) {
+    size_t t = p->top;
+    void *s;
+    if (HP_LIKELY(t < HP_POOL_CACHE)) {
+        s = p->cache[t];
+        p->top = t + 1;
+    } else if ((s = p->free_head) != NULL) {
         p->free_head = *(void **)s;
-        p->in_use++;
-        return s;
-    }
-    if (HP_LIKELY(p->fresh != p->end)) {
+        p->listed--;
+    } else if (HP_LIKELY(p->fresh_left != 0)) {
         s = p->fresh;
         p->fresh += p->slot_size;
-        p->in_use++;
-        return s;
+        p->fresh_left--;
+    } else {
+        p->failed++;
+        return NULL;
     }
-    p->failed++;
-    return NULL;
+    return s;
 }
 
-/* Give back a slot acquired from p (not NULL). O(1), never allocates. Owner thread only.
+/* Give back a slot acquired from p (not NULL). O(1) (at most HP_POOL_CACHE stores when the
+ * array of recent slots is full and moves to the list), never allocates. Owner thread only.
  * Releasing twice or releasing a foreign pointer is undefined, and caught in debug mode. */
 HP_INLINE void hp_pool_release(hp_pool *p, void *obj)
 {
@@ -133,46 +162,37 @@ HP_INLINE void hp_pool_release(hp_pool *p, void *obj)
         hp_pool__release_debug(p, obj);
         return;
     }
-    *(void **)obj = p->free_head;
-    p->free_head = obj;
-    p->in_use--;
+    size_t t = p->top;
+    if (HP_UNLIKELY(t == 0)) {
+        hp_pool__spill(p);
+        t = HP_POOL_CACHE;
+    }
+    p->cache[t - 1] = obj;
+    p->top = t - 1;
 }
 
 /* Bulk (all-or-nothing): store n slots in out[0..n) and return n, or return 0 and take nothing if
- * fewer than n are available (counted once in `failed`). O(n), never allocates. Owner thread. */
+ * fewer than n are available (counted once in `failed`). The newest free slot goes to out[0].
+ * O(n), never allocates. Owner thread. */
 HP_INLINE size_t hp_pool_acquire_bulk(hp_pool *p, void **out, size_t n)
 {
-    if (HP_UNLIKELY(n > p->capacity - p->in_use)) {
-        p->failed++;
-        return 0;
-    }
-    if (HP_UNLIKELY(p->flags & HP_POOL_DEBUG)) {
+    size_t t = p->top;
+    /* All from the array: one copy (never in debug). The first test folds away for constant n. */
+    if (HP_LIKELY(n <= HP_POOL_CACHE && n <= HP_POOL_CACHE - t)) {
+        void *const *src = p->cache + t;
         for (size_t i = 0; i < n; i++)
-            out[i] = hp_pool__acquire_debug(p);
+            out[i] = src[i];
+        p->top = t + n;
         return n;
     }
-    void *head = p->free_head;
-    size_t i = 0;
-    for (; i < n && head != NULL; i++) {
-        out[i] = head;
-        head = *(void **)head;
-    }
-    p->free_head = head;
-    /* The free list ran dry: the rest come from never-used slots, which the check above proved
-     * are there. */
-    for (; i < n; i++) {
-        out[i] = p->fresh;
-        p->fresh += p->slot_size;
-    }
-    p->in_use += n;
-    return n;
+    return hp_pool__acquire_bulk_slow(p, out, n);
 }
 
 /* Burst (as many as available, up to n): store them in out[] and return how many. Counts a
  * failure only when it returns 0 for n > 0. O(n), never allocates. Owner thread. */
 HP_INLINE size_t hp_pool_acquire_burst(hp_pool *p, void **out, size_t n)
 {
-    size_t avail = p->capacity - p->in_use;
+    size_t avail = hp_pool_available(p);
     if (n > avail) n = avail;
     if (n == 0) {
         p->failed++;
@@ -181,21 +201,22 @@ HP_INLINE size_t hp_pool_acquire_burst(hp_pool *p, void **out, size_t n)
     return hp_pool_acquire_bulk(p, out, n);
 }
 
-/* Give back n slots (each acquired from p). O(n), never allocates. Owner thread only. */
+/* Give back n slots (each acquired from p). The next acquires return objs[0], objs[1], ... in
+ * that order, so a bulk acquire after a bulk release gets the same array back. O(n), never
+ * allocates. Owner thread only. */
 HP_INLINE void hp_pool_release_bulk(hp_pool *p, void *const *objs, size_t n)
 {
-    if (HP_UNLIKELY(p->flags & HP_POOL_DEBUG)) {
+    size_t t = p->top;
+    /* All fit in the array: one copy. */
+    if (HP_LIKELY(n <= HP_POOL_CACHE && n <= t && !(p->flags & HP_POOL_DEBUG))) {
+        t -= n;
+        void **dst = p->cache + t;
         for (size_t i = 0; i < n; i++)
-            hp_pool__release_debug(p, objs[i]);
+            dst[i] = objs[i];
+        p->top = t;
         return;
     }
-    if (n == 0) return;
-    /* Chain the batch first (independent stores), then splice it in front of the list. */
-    for (size_t i = 0; i + 1 < n; i++)
-        *(void **)objs[i] = objs[i + 1];
-    *(void **)objs[n - 1] = p->free_head;
-    p->free_head = objs[0];
-    p->in_use -= n;
+    hp_pool__release_bulk_slow(p, objs, n);
 }
 
 /* HP_POOL_DEFINE(name, T): a pool of T with typed functions, no casts at call sites:
