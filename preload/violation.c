@@ -512,20 +512,27 @@ void hp_violation(const struct hp_event *ev)
 }
 
 /* ---- the exit summary ------------------------------------------------------------------------------ */
+/* The frame that names a site: the first with a source line outside system libraries, else the
+ * first outside system libraries, else the innermost (the same rule as hotpath-check's). */
+static int site_frame(const struct site *s, struct hp_frame *f)
+{
+    for (int i = 0; i < s->npcs; i++) {
+        hp_symbolize(s->pcs[i], f);
+        if (f->file && !hp_is_system_module(f->module)) return 1;
+    }
+    for (int i = 0; i < s->npcs; i++) {
+        hp_symbolize(s->pcs[i], f);
+        if (!hp_is_system_module(f->module)) return 1;
+    }
+    if (!s->npcs) return 0;
+    hp_symbolize(s->pcs[0], f);
+    return 1;
+}
+
 static void put_site_location(struct hp_buf *b, const struct site *s)
 {
-    int pick = -1;
     struct hp_frame f;
-    for (int i = 0; i < s->npcs && pick < 0; i++) { /* first frame with a source line */
-        hp_symbolize(s->pcs[i], &f);
-        if (f.file && !hp_is_system_module(f.module)) pick = i;
-    }
-    for (int i = 0; i < s->npcs && pick < 0; i++) { /* else the first outside system libraries */
-        hp_symbolize(s->pcs[i], &f);
-        if (!hp_is_system_module(f.module)) pick = i;
-    }
-    if (pick < 0 && s->npcs) hp_symbolize(s->pcs[0], &f), pick = 0;
-    if (pick < 0) return;
+    if (!site_frame(s, &f)) return;
     hp_buf_str(b, " in ");
     hp_buf_name(b, f.function ? f.function : "??", 200);
     hp_buf_str(b, " (");
@@ -541,6 +548,63 @@ static void put_site_location(struct hp_buf *b, const struct site *s)
         hp_buf_hex(b, f.pc, 0);
     }
     hp_buf_str(b, ")");
+}
+
+/* The summary as one JSON line, for gates that read only the JSON files: the repeats that warn
+ * mode does not print and everything count mode counts. */
+static void write_json_summary(void)
+{
+    int fd = out_fd(&json_out, -1);
+    if (fd < 0) return;
+    struct hp_buf j;
+    hp_buf_init(&j, json_mem, sizeof json_mem);
+    hp_buf_str(&j, "{\"kind\":\"summary\",\"pid\":");
+    hp_buf_u64(&j, (uint64_t)getpid());
+    hp_buf_str(&j, ",\"mode\":\"");
+    hp_buf_str(&j, hp_mode_name(hp_opt.mode));
+    hp_buf_str(&j, "\",\"violations\":");
+    hp_buf_u64(&j, total_seen);
+    hp_buf_str(&j, ",\"suppressed\":");
+    hp_buf_u64(&j, suppressed_seen);
+    hp_buf_str(&j, ",\"sites\":[");
+    int first = 1;
+    for (int i = 0; i < nsites; i++) {
+        if (sites[i].suppressed) continue;
+        if (j.len > j.cap - 4096) { /* room for the closing of the line, whatever happens */
+            hp_buf_str(&j, "],\"sites_truncated\":true}\n");
+            hp_write_all(fd, j.p, j.len);
+            return;
+        }
+        struct hp_frame f;
+        int named = site_frame(&sites[i], &f);
+        hp_buf_str(&j, first ? "{\"count\":" : ",{\"count\":");
+        first = 0;
+        hp_buf_u64(&j, sites[i].count);
+        hp_buf_str(&j, ",\"kind\":\"");
+        hp_buf_str(&j, sites[i].kind == HP_KIND_ALLOC ? "allocation" : "blocking");
+        hp_buf_str(&j, "\",\"operation\":\"");
+        hp_buf_str(&j, sites[i].op);
+        hp_buf_str(&j, "\",\"section\":");
+        hp_buf_json(&j, sites[i].section, NAME_KEEP);
+        if (named) {
+            hp_buf_str(&j, ",\"function\":");
+            hp_buf_json(&j, f.function ? f.function : "??", 512);
+            if (f.file) {
+                hp_buf_str(&j, ",\"file\":");
+                hp_buf_json(&j, f.file, 1024);
+                hp_buf_str(&j, ",\"line\":");
+                hp_buf_u64(&j, (uint64_t)f.line);
+            } else if (f.module) {
+                hp_buf_str(&j, ",\"module\":");
+                hp_buf_json(&j, f.module, 1024);
+                hp_buf_str(&j, ",\"module_offset\":");
+                hp_buf_u64(&j, f.module_offset);
+            }
+        }
+        hp_buf_str(&j, "}");
+    }
+    hp_buf_str(&j, "]}\n");
+    hp_write_all(fd, j.p, j.len);
 }
 
 static void summary_line(struct hp_buf *b)
@@ -621,6 +685,7 @@ void hp_summary_at_exit(void)
             hp_buf_str(&b, " violations beyond the site table)");
             summary_line(&b);
         }
+        if (json_out.pattern && json_out.pattern[0]) write_json_summary();
     }
     unlock_report();
     hp_in_sentinel = 0;

@@ -406,9 +406,30 @@ START_TEST(test_json_path_writes_one_object_per_report)
     const char *j = slurp(path);
     ck_assert_ptr_nonnull(j);
     ck_assert_int_eq(count_of(j, "{\"kind\":\"allocation\""), 5);
-    ck_assert_int_eq(count_of(j, "\n"), 5);
+    ck_assert_int_eq(count_of(j, "{\"kind\":\"summary\""), 1);
+    ck_assert_int_eq(count_of(j, "\n"), 6); /* five reports and the summary at exit */
     ck_assert_msg(strstr(j, "\"operation\":\"malloc\",\"size\":24,\"section\":\"repeat_section\""), "%s", j);
     ck_assert_msg(strstr(j, "\"function\":\"main\"") && strstr(j, "\"file\":\"" PROBE_SRC "\""), "%s", j);
+}
+END_TEST
+
+START_TEST(test_json_summary_line_counts_what_reports_do_not_show)
+{
+    make_tmpdir();
+    char opts[256], path[256];
+    snprintf(opts, sizeof opts, "mode=count:json_path=%s/hp.json", tmpdir);
+    snprintf(path, sizeof path, "%s/hp.json", tmpdir);
+    run(opts, "two_sites");
+    const char *j = slurp(path);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_int_eq(count_of(j, "\n"), 1); /* count mode: no reports, one summary line */
+    ck_assert_msg(strstr(j, "{\"kind\":\"summary\",\"pid\":") && strstr(j, "\"mode\":\"count\",\"violations\":4,"),
+                  "%s", j);
+    char want[256];
+    snprintf(want, sizeof want, "{\"count\":3,\"kind\":\"allocation\",\"operation\":\"malloc\",\"section\":\"site_section\","
+             "\"function\":\"main\",\"file\":\"%s\",\"line\":",
+             PROBE_SRC);
+    ck_assert_msg(strstr(j, want), "no '%s' in %s", want, j);
 }
 END_TEST
 
@@ -536,6 +557,7 @@ static Suite *sentinel_suite(void)
     tcase_add_test(tc, test_unopenable_log_path_falls_back_to_stderr_with_a_word);
     tcase_add_test(tc, test_json_path_writes_one_object_per_report);
     tcase_add_test(tc, test_mark_dir_records_each_violating_process);
+    tcase_add_test(tc, test_json_summary_line_counts_what_reports_do_not_show);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("cxx_and_bypass");

@@ -203,6 +203,11 @@ t "check: warn mode prints one report for 5 repeats; the exit summary's count of
 "$RUN" --mode count "$PROBE" repeat 4 >/dev/null 2>"$W/count.log"
 t "check: count mode (no report, only the exit summary) still fails the gate, at the right line" \
 	'rc 1 "$CHECK" "$W/count.log" && grep -q "^$PROBE_SRC:$REPEAT_LINE: .*: 4 times$" "$W/out"'
+"$RUN" --mode count --json-dir "$W/cnt/json" "$PROBE" repeat 4 >/dev/null 2>/dev/null
+t "check: count mode seen only through --json-dir (the sentinel's JSON exit summary) counts at the right line" \
+	'rc 1 "$CHECK" "$W/cnt/json" && grep -q "^$PROBE_SRC:$REPEAT_LINE: .*: 4 times$" "$W/out"'
+t "check: the text and the JSON exit summary of one process are not counted twice" \
+	'rc 1 "$CHECK" "$W/repeat.log" "$W/rep/json" && ! grep -q ": 10 times$" "$W/out"'
 "$RUN" --mode warn --no-backtrace "$PROBE" malloc >/dev/null 2>"$W/nobt.log"
 t "check: a report without backtrace (--no-backtrace) still fails the gate, with no line to name" \
 	'rc 1 "$CHECK" "$W/nobt.log" && grep -q "^(no backtrace): allocation .malloc (32 bytes). in hot section .gate_section.: 1 time$" "$W/out"'
