@@ -43,7 +43,8 @@ void hp_buf_u64(struct hp_buf *b, uint64_t v)
 
 void hp_buf_hex(struct hp_buf *b, uint64_t v, int width)
 {
-    char tmp[20];
+    char tmp[2 + 64]; /* "0x", then at most 64 digits: 16 for any value, the rest padding */
+    if (width > 64) width = 64;
     int i = sizeof tmp;
     do {
         tmp[--i] = "0123456789abcdef"[v & 15];

@@ -80,7 +80,6 @@ static struct {
 } next = {boot_malloc,   boot_calloc, boot_realloc, boot_free,         boot_posix_memalign, boot_aligned_alloc,
           boot_memalign, boot_valloc, boot_pvalloc, boot_reallocarray, boot_malloc_usable_size};
 
-struct hp_real hp_real;
 
 /* What `free` jumps to. Stays on the checking version while check_free is on, or while bootstrap
  * pointers may still come back to free. */
@@ -98,6 +97,17 @@ static void *resolve(const char *name, int required)
                 "libhotpath.so must be loaded through LD_PRELOAD");
         _exit(127);
     }
+    return f;
+}
+
+/* An optional entry point is used only if it comes from the same object as the next malloc: when
+ * the next allocator (jemalloc, say) lacks one, dlsym finds glibc's, whose memory the next
+ * allocator's free would then be handed. The fallbacks below go through the next allocator. */
+static void *resolve_beside(const char *name, void *next_malloc)
+{
+    void *f = dlsym(RTLD_NEXT, name);
+    Dl_info a, b;
+    if (f && dladdr(f, &a) && dladdr(next_malloc, &b) && a.dli_fbase != b.dli_fbase) return NULL;
     return f;
 }
 
@@ -119,12 +129,12 @@ static void bootstrap(void)
     n.realloc = resolve("realloc", 1);
     n.free = resolve("free", 1);
     n.posix_memalign = resolve("posix_memalign", 1);
-    n.aligned_alloc = resolve("aligned_alloc", 0);
-    n.memalign = resolve("memalign", 0);
-    n.valloc = resolve("valloc", 0);
-    n.pvalloc = resolve("pvalloc", 0);
-    n.reallocarray = resolve("reallocarray", 0);
-    n.malloc_usable_size = resolve("malloc_usable_size", 0);
+    n.aligned_alloc = resolve_beside("aligned_alloc", n.malloc);
+    n.memalign = resolve_beside("memalign", n.malloc);
+    n.valloc = resolve_beside("valloc", n.malloc);
+    n.pvalloc = resolve_beside("pvalloc", n.malloc);
+    n.reallocarray = resolve_beside("reallocarray", n.malloc);
+    n.malloc_usable_size = resolve_beside("malloc_usable_size", n.malloc);
     boot_resolving = 0;
     /* Publish each pointer atomically: other threads may be calling through them already. */
     __atomic_store_n(&next.calloc, n.calloc, __ATOMIC_RELEASE);
@@ -138,8 +148,6 @@ static void bootstrap(void)
     __atomic_store_n(&next.reallocarray, n.reallocarray, __ATOMIC_RELEASE);
     __atomic_store_n(&next.malloc_usable_size, n.malloc_usable_size, __ATOMIC_RELEASE);
     __atomic_store_n(&next.malloc, n.malloc, __ATOMIC_RELEASE);
-    hp_real.malloc = n.malloc;
-    hp_real.free = n.free;
     __atomic_store_n(&boot_state, 2, __ATOMIC_RELEASE);
 }
 
@@ -246,6 +254,10 @@ static HP_COLD void hot_event(const char *op, size_t size, size_t align, int has
 {
     const struct hotpath_thread *t = &hotpath_thread_state;
     if (t->allow != 0 || hp_in_sentinel || boot_resolving || hp_init_probe_hit()) return;
+    if (hp_new_pending) { /* the malloc of an operator new already reported */
+        hp_new_pending = 0;
+        return;
+    }
     if (!(hp_opt.checks & HP_CHECK_ALLOC)) return;
     struct hp_event ev = {.kind = HP_KIND_ALLOC,
                           .category = HP_CHECK_ALLOC,

@@ -80,8 +80,7 @@ static int scan_module(Dwfl_Module *m, void **user, const char *modname, Dwarf_A
     return DWARF_CB_OK;
 }
 
-static const Dwfl_Callbacks callbacks = {.find_elf = dwfl_linux_proc_find_elf,
-                                         .find_debuginfo = dwfl_standard_find_debuginfo};
+HP_HIDDEN extern const Dwfl_Callbacks hp_dwfl_callbacks; /* symbolize.c: local files, close-on-exec */
 
 int hp_hot_functions_init(void)
 {
@@ -103,7 +102,7 @@ int hp_hot_functions_init(void)
     if (!nnames) return 0;
 
     hp_in_sentinel = 1; /* libdw allocates; we are at start-up, but a section may be open */
-    Dwfl *d = dwfl_begin(&callbacks);
+    Dwfl *d = dwfl_begin(&hp_dwfl_callbacks);
     int ok = d && dwfl_linux_proc_report(d, getpid()) == 0 && dwfl_report_end(d, NULL, NULL) == 0;
     struct scan sc = {0, 0};
     if (ok) dwfl_getmodules(d, scan_module, &sc, 0);

@@ -68,7 +68,7 @@ HP_HIDDEN void hp_buf_init(struct hp_buf *b, char *mem, size_t cap);
 HP_HIDDEN void hp_buf_mem(struct hp_buf *b, const char *s, size_t n);
 HP_HIDDEN void hp_buf_str(struct hp_buf *b, const char *s);
 HP_HIDDEN void hp_buf_u64(struct hp_buf *b, uint64_t v);
-HP_HIDDEN void hp_buf_hex(struct hp_buf *b, uint64_t v, int width); /* 0x prefix, zero padded */
+HP_HIDDEN void hp_buf_hex(struct hp_buf *b, uint64_t v, int width); /* 0x prefix, zero padded to width (<= 64) */
 /* A name of any bytes, at most `max` of them: control and non-ASCII bytes as \xNN, quotes
  * escaped, "..." when cut. NULL becomes "(null)". */
 HP_HIDDEN void hp_buf_name(struct hp_buf *b, const char *s, size_t max);
@@ -106,12 +106,9 @@ HP_HIDDEN int hp_suppressed(const char *op, const char *section, const uintptr_t
 /* Resolve the named functions and install the table the API's -finstrument-functions hooks use. */
 HP_HIDDEN int hp_hot_functions_init(void);
 
-/* ---- hooks.c: the real allocator ---------------------------------------------------------------- */
-struct hp_real {
-    void *(*malloc)(size_t);
-    void (*free)(void *);
-};
-HP_HIDDEN extern struct hp_real hp_real;
+/* ---- cxx_new.c ---------------------------------------------------------------------------------- */
+/* Non-zero while a reported operator new calls the next one: its malloc is not reported again. */
+HP_HIDDEN extern __thread int hp_new_pending __attribute__((tls_model("initial-exec")));
 
 /* ---- violation.c: what happens when a hot thread calls a checked function ---------------------- */
 enum hp_kind { HP_KIND_ALLOC, HP_KIND_BLOCKING };

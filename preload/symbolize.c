@@ -10,13 +10,16 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include <dlfcn.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 static Dwfl *dwfl;
 static char name_mem[512];  /* function name without its symbol version */
-static char path_mem[1024]; /* source path made absolute with the unit's compilation directory */
+static char path_mem[1024];
+static char demangled_mem[1024]; /* a C++ name, demangled */ /* source path made absolute with the unit's compilation directory */
 
 /* Separate debug files are looked up locally (build-id under /usr/lib/debug and the like); never
  * through debuginfod, which would put network traffic inside a report. */
@@ -30,10 +33,37 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
                                         debuglink_crc, debuginfo_file_name);
 }
 
-static const Dwfl_Callbacks callbacks = {
-    .find_elf = dwfl_linux_proc_find_elf,
-    .find_debuginfo = find_debuginfo,
+/* libdw keeps the files it opens; mark them close-on-exec so that a program the process execs later
+ * does not inherit the sentinel's descriptors. */
+static void cloexec(int fd)
+{
+    if (fd >= 0) fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
+}
+
+static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base, char **file_name,
+                    Elf **elfp)
+{
+    int fd = dwfl_linux_proc_find_elf(mod, userdata, modname, base, file_name, elfp);
+    cloexec(fd);
+    return fd;
+}
+
+static int find_debuginfo_cloexec(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+                                  const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
+                                  char **debuginfo_file_name)
+{
+    int fd = find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file, debuglink_crc,
+                            debuginfo_file_name);
+    cloexec(fd);
+    return fd;
+}
+
+HP_HIDDEN extern const Dwfl_Callbacks hp_dwfl_callbacks;
+const Dwfl_Callbacks hp_dwfl_callbacks = {
+    .find_elf = find_elf,
+    .find_debuginfo = find_debuginfo_cloexec,
 };
+#define callbacks hp_dwfl_callbacks
 
 static Dwfl *session(int rebuild)
 {
@@ -87,6 +117,28 @@ static void source_without_aranges(Dwfl_Module *m, Dwarf_Addr addr, struct hp_fr
     }
 }
 
+/* C++ names as people read them, through the C++ runtime's own demangler when the process has one
+ * (it allocates: we run under hp_in_sentinel). */
+static const char *demangle(const char *name)
+{
+    static char *(*cxa_demangle)(const char *, char *, size_t *, int *);
+    static int looked;
+    if (name[0] != '_' || name[1] != 'Z') return name;
+    if (!looked) {
+        looked = 1;
+        cxa_demangle = (char *(*)(const char *, char *, size_t *, int *))dlsym(RTLD_DEFAULT, "__cxa_demangle");
+    }
+    int status = -1;
+    char *plain = cxa_demangle ? cxa_demangle(name, NULL, NULL, &status) : NULL;
+    if (!plain || status != 0) return name;
+    size_t n = strlen(plain);
+    if (n >= sizeof demangled_mem) n = sizeof demangled_mem - 1;
+    memcpy(demangled_mem, plain, n);
+    demangled_mem[n] = 0;
+    free(plain);
+    return demangled_mem;
+}
+
 void hp_symbolize(uintptr_t pc, struct hp_frame *f)
 {
     memset(f, 0, sizeof *f);
@@ -113,6 +165,7 @@ void hp_symbolize(uintptr_t pc, struct hp_frame *f)
             name_mem[n] = 0;
             name = name_mem;
         }
+        name = demangle(name);
         f->function = name;
         f->offset = off + 1;
     }

@@ -50,7 +50,9 @@ struct out {
 };
 static struct out log_out = {NULL, -1, 0}, json_out = {NULL, -1, 0};
 
-static void expand_pid(const char *pattern, char *dst, size_t cap)
+/* Returns 0, or -1 when the expanded path does not fit (it is then not used at all: a cut path
+ * would put reports where nobody looks). */
+static int expand_pid(const char *pattern, char *dst, size_t cap)
 {
     struct hp_buf b;
     hp_buf_init(&b, dst, cap - 1);
@@ -63,6 +65,7 @@ static void expand_pid(const char *pattern, char *dst, size_t cap)
         }
     }
     dst[b.len] = 0;
+    return b.truncated ? -1 : 0;
 }
 
 /* The fd for an output, opened at first use. Log files are never followed through a symlink,
@@ -74,17 +77,18 @@ static int out_fd(struct out *o, int fallback)
     if (o->fd >= 0 && (o->pid == pid || !strstr(o->pattern, "%p"))) return o->fd;
     if (o->fd >= 0 && o->fd != 2) hp_sys_close(o->fd);
     char path[HP_PATH_MAX + 32];
-    expand_pid(o->pattern, path, sizeof path);
-    o->fd = hp_sys_open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+    int too_long = expand_pid(o->pattern, path, sizeof path);
+    o->fd = too_long ? -1 : hp_sys_open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
     o->pid = pid;
     if (o->fd < 0) {
-        char mem[HP_PATH_MAX + 200];
+        /* The path is shown cut to 300 bytes so that the reason always fits the message. */
+        char mem[600];
         struct hp_buf b;
         hp_buf_init(&b, mem, sizeof mem);
         hp_buf_str(&b, "warning: cannot open '");
-        hp_buf_name(&b, path, HP_PATH_MAX);
+        hp_buf_name(&b, path, 300);
         hp_buf_str(&b, "' for writing (");
-        hp_buf_str(&b, strerror(errno));
+        hp_buf_str(&b, too_long ? "the path is too long once %p is expanded" : strerror(errno));
         hp_buf_str(&b, fallback == 2 ? "); reports go to stderr" : "); no JSON reports");
         mem[b.len < sizeof mem ? b.len : sizeof mem - 1] = 0;
         hp_diag(mem);

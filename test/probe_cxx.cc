@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -25,6 +26,18 @@ int main(int argc, char **argv)
         hotpath::scope hot("cxx_section");
         std::string str(100, 'x');
         sink = (void *)str.data();
+    } else if (!std::strcmp(s, "array")) {
+        hotpath::scope hot("cxx_section");
+        sink = new int[10];
+    } else if (!std::strcmp(s, "nothrow")) {
+        hotpath::scope hot("cxx_section");
+        sink = new (std::nothrow) long(5);
+    } else if (!std::strcmp(s, "aligned")) {
+        struct alignas(64) line {
+            char bytes[64];
+        };
+        hotpath::scope hot("cxx_section");
+        sink = new line;
     } else if (!std::strcmp(s, "exception")) {
         // The guard leaves the section while the exception unwinds; the throw's own allocation
         // (__cxa_allocate_exception) happens inside the allow region.
