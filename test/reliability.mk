@@ -74,5 +74,78 @@ check-programs: $(PRELOAD)
 check-reliability-known-bugs: $(R_PROGRAMS) $(R)/test_known_bugs $(PRELOAD) reliability-deps
 	timeout 300 $(R)/test_known_bugs
 
+# Bug 6's reproducer: the formatter's hex writer under ASan+UBSan.
+$(R)/repro_buf_hex: $(RSRC)/repro_buf_hex.c preload/buf.c preload/sentinel.h
+	@mkdir -p $(R)
+	$(CC) -std=c11 -g -O0 -fsanitize=address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -Iapi -Ipreload \
+	    $(abspath $<) $(abspath preload/buf.c) -o $@
+check-reliability-known-bugs: $(R)/repro_buf_hex
+	$(R)/repro_buf_hex
+
+# ---- sanitizers: make check-sanitize ---------------------------------------------------------------
+# 1. The sentinel itself built with UBSan (every preload/*.c, as the Makefile builds them, plus
+#    -fsanitize=undefined), then the torture and misuse suites re-run against that build.
+# 2. The fuzz harnesses' corpora replayed under ASan+UBSan (the options parser, the formatter).
+# 3. valgrind memcheck of torture scenarios under the (normal) sentinel.
+# 4. Whatever the other parts add to SANITIZE_TARGETS (the pools' ASan/UBSan/TSan builds).
+RS := $(R)/san
+R_SAN_OBJ := $(patsubst preload/%.c,$(RS)/%.o,$(wildcard preload/*.c))
+$(RS)/%.o: preload/%.c $(wildcard preload/*.h) api/hotpath.h | $(DEPS_OK)
+	@mkdir -p $(RS)
+	$(CC) -std=c11 $(WARN) -D_GNU_SOURCE -fPIC -fvisibility=hidden -O1 -g -fsanitize=undefined \
+	    -fno-sanitize-recover=all -ftls-model=initial-exec -fno-builtin-malloc -Iapi -Ipreload -c $(abspath $<) -o $@
+$(RS)/libhotpath.so: $(R_SAN_OBJ) $(API_LINKS)
+	$(CC) -shared -fsanitize=undefined -Wl,-soname,libhotpath.so -Wl,-z,nodelete -o $@ $(R_SAN_OBJ) \
+	    -L$(B) -lhotpath_api $(PRELOAD_LIBS) -ldl -lpthread -Wl,-rpath,$(abspath $(B))
+R_SAN_DEFS = $(subst $(R_ABS_PRELOAD),$(abspath $(RS)/libhotpath.so),$(R_DEFS))
+$(RS)/test_%: $(RSRC)/test_%.c $(R_HELPERS) $(R_HELPER_H) | $(DEPS_OK)
+	@mkdir -p $(RS)
+	$(CC) $(R_CFLAGS) $(R_SAN_DEFS) $(abspath $<) $(abspath $(R_HELPERS)) -o $@ $(R_CHECK)
+
+check-sanitize-sentinel: $(RS)/libhotpath.so $(RS)/test_torture $(RS)/test_misuse $(R_PROGRAMS)
+	@echo "== the torture and misuse suites against the sentinel built with UBSan"
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 timeout 600 $(RS)/test_torture
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 timeout 600 $(RS)/test_misuse
+
+check-sanitize-valgrind: $(R)/torture $(PRELOAD)
+	@echo "== valgrind memcheck of torture scenarios under the sentinel"
+	timeout 1200 bash $(RSRC)/valgrind.sh $(PRELOAD) $(R)/torture
+
+# ---- fuzzing: make fuzz (FUZZ_SECONDS each), corpora replayed by check-sanitize --------------------
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= $(firstword $(shell command -v clang clang-14 2>/dev/null) clang)
+RF := $(R)/fuzz
+FUZZ_FLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    -Iapi -Ipreload -I$(RSRC)
+$(RF)/fuzz_options: $(RSRC)/fuzz/fuzz_options.c preload/options.c preload/buf.c preload/sentinel.h
+	@mkdir -p $(RF)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(abspath $<) $(abspath preload/options.c) $(abspath preload/buf.c) -o $@
+$(RF)/fuzz_buf: $(RSRC)/fuzz/fuzz_buf.c preload/buf.c $(RSRC)/rl_json.c preload/sentinel.h
+	@mkdir -p $(RF)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(abspath $<) $(abspath preload/buf.c) $(abspath $(RSRC)/rl_json.c) -o $@
+R_FUZZERS := $(RF)/fuzz_options $(RF)/fuzz_buf
+
+# Each harness runs FUZZ_SECONDS from the checked-in corpus (new inputs go to $(RF)/corpus_*, a
+# crash to $(RF)/crash-*); the last line of each run states the executions.
+fuzz: $(R_FUZZERS)
+	@set -e; for h in options buf; do \
+	    mkdir -p $(RF)/corpus_$$h; echo "== fuzz_$$h for $(FUZZ_SECONDS) s"; \
+	    timeout $$(( $(FUZZ_SECONDS) + 60 )) $(RF)/fuzz_$$h -max_total_time=$(FUZZ_SECONDS) -max_len=9000 \
+	        -close_fd_mask=2 -artifact_prefix=$(RF)/ -print_final_stats=1 $(RF)/corpus_$$h $(RSRC)/fuzz/corpus_$$h \
+	        2>&1 | grep -E '^(Done|stat::number_of_executed_units|==|SUMMARY|.*ERROR)' ; \
+	done
+
+check-sanitize-fuzz-corpus: $(R_FUZZERS)
+	@echo "== fuzz corpora replayed under ASan+UBSan"
+	$(RF)/fuzz_options -close_fd_mask=2 -runs=0 $(RSRC)/fuzz/corpus_options
+	$(RF)/fuzz_buf -runs=0 $(RSRC)/fuzz/corpus_buf
+	$(RF)/fuzz_options -close_fd_mask=2 -max_total_time=5 -max_len=9000 $(RSRC)/fuzz/corpus_options -artifact_prefix=$(RF)/
+	$(RF)/fuzz_buf -max_total_time=5 -max_len=4096 $(RSRC)/fuzz/corpus_buf -artifact_prefix=$(RF)/
+
+SANITIZE_TARGETS ?=
+check-sanitize: check-sanitize-sentinel check-sanitize-fuzz-corpus check-sanitize-valgrind $(SANITIZE_TARGETS)
+	@echo "make check-sanitize: all sanitizer runs passed"
+
 CHECK_TARGETS += check-reliability
-.PHONY: check-reliability check-reliability-known-bugs reliability-deps check-programs
+.PHONY: check-reliability check-reliability-known-bugs reliability-deps check-programs check-sanitize \
+    check-sanitize-sentinel check-sanitize-valgrind check-sanitize-fuzz-corpus fuzz

@@ -224,7 +224,8 @@ START_TEST(test_null_empty_huge_and_hostile_names_are_reported_escaped_and_bound
     unlink(jpath);
     ck_assert_ptr_nonnull(j);
     int bad, good = rl_json_lines(j, &bad);
-    ck_assert_msg(good == 6 && bad == 0, "JSON lines: %d good, %d bad:\n%.2000s", good, bad, j);
+    ck_assert_msg(good >= 6 && bad == 0 && rl_count(j, "{\"kind\":\"allocation\"") == 6,
+                  "JSON lines: %d good, %d bad:\n%.2000s", good, bad, j);
     ck_assert_msg(strstr(j, "\"section\":null") || strstr(j, "\"section\":\"(null)\""), "%.2000s", j);
     free(j);
 }
