@@ -21,6 +21,9 @@ int hp_spsc_init(hp_spsc *q, void *mem, size_t mem_size, size_t elem_size, size_
     q->buf = (unsigned char *)mem;
     q->mask = capacity - 1;
     q->elem_size = elem_size;
+    q->p_buf = q->c_buf = q->buf; /* each side's own copies, on its own line */
+    q->p_mask = q->c_mask = q->mask;
+    q->p_elem_size = q->c_elem_size = elem_size;
     /* No fence here: whatever hands q to the other thread (pthread_create, a mutex, an atomic
      * flag) orders these plain stores before that thread's first access. */
     return 0;

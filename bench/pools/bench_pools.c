@@ -141,27 +141,34 @@ static double bench_ring(u64_ring *r, long iters)
 HP_SPSC_DEFINE(u64_q, uint64_t);
 HP_SPSC_DEFINE(int_q, int);
 
-/* Baseline 1: the same ring without cached indices - every push reads tail, every pop reads head
- * (acquire), so the index lines bounce between the cores on every operation. */
+/* Baseline 1: the same ring without cached indices. Same layout as hp_spsc (cold fields, then the
+ * producer's line with head and its copies of buf/mask, then the consumer's line with tail and its
+ * copies, 128 bytes apart) and the same push/pop code, except that every push reads tail and every
+ * pop reads head (acquire) instead of consulting a cached copy first, so the index lines bounce
+ * between the cores on every operation. Nothing else differs. */
 struct naive_q {
     uint64_t *buf;
     size_t mask;
     HP_ALIGNED(128) size_t head;
+    uint64_t *p_buf;
+    size_t p_mask;
     HP_ALIGNED(128) size_t tail;
+    uint64_t *c_buf;
+    size_t c_mask;
 } HP_ALIGNED(128);
 static inline int naive_push(struct naive_q *q, uint64_t v)
 {
     size_t h = __atomic_load_n(&q->head, __ATOMIC_RELAXED);
-    if (h - __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE) > q->mask) return 0;
-    q->buf[h & q->mask] = v;
+    if (q->p_mask + 1 - (h - __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE)) == 0) return 0;
+    q->p_buf[h & q->p_mask] = v;
     __atomic_store_n(&q->head, h + 1, __ATOMIC_RELEASE);
     return 1;
 }
 static inline int naive_pop(struct naive_q *q, uint64_t *v)
 {
     size_t t = __atomic_load_n(&q->tail, __ATOMIC_RELAXED);
-    if (t == __atomic_load_n(&q->head, __ATOMIC_ACQUIRE)) return 0;
-    *v = q->buf[t & q->mask];
+    if (__atomic_load_n(&q->head, __ATOMIC_ACQUIRE) - t == 0) return 0;
+    *v = q->c_buf[t & q->c_mask];
     __atomic_store_n(&q->tail, t + 1, __ATOMIC_RELEASE);
     return 1;
 }
@@ -287,8 +294,8 @@ static double cross(enum kind kind, long items)
     if (kind == K_SINGLE || kind == K_BULK || kind == K_BURST) u64_q_create(&q, cap);
     if (kind == K_NAIVE) {
         memset(&nq, 0, sizeof nq);
-        nq.buf = aligned_alloc(128, cap * sizeof(uint64_t));
-        nq.mask = cap - 1;
+        nq.buf = nq.p_buf = nq.c_buf = aligned_alloc(128, cap * sizeof(uint64_t));
+        nq.mask = nq.p_mask = nq.c_mask = cap - 1;
     }
     if (kind == K_MUTEX) {
         memset(&mq, 0, sizeof mq);

@@ -17,13 +17,25 @@ HP_SPSC_DEFINE(u64_q, uint64_t);
 
 /* The caches never run ahead of the indices they copy, and never fall behind so far that a side
  * would see more room or data than exists. */
-static void check_cache_invariants(const hp_spsc *q)
+static void check_cache_invariants_cap(const hp_spsc *q, size_t cap)
 {
-    size_t cap = q->mask + 1;
     HT_ASSERT(q->head - q->tail <= cap);
     HT_ASSERT(q->tail - q->tail_cache <= cap);               /* producer's view of tail: not ahead of tail */
     HT_ASSERT(q->head - q->tail_cache <= cap);               /* ... and never lets head lap the consumer */
     HT_ASSERT(q->head_cache - q->tail <= q->head - q->tail); /* consumer's view: within [tail, head] */
+}
+
+static void check_cache_invariants(const hp_spsc *q)
+{
+    check_cache_invariants_cap(q, q->mask + 1);
+    HT_EQ(q->p_mask, q->mask); /* the sides' copies never change */
+    HT_EQ(q->c_mask, q->mask);
+}
+/* The same, for a ring whose shared fields a test has wiped: the sides' copies tell the size. */
+static void check_cache_invariants_sides(const hp_spsc *q)
+{
+    HT_EQ(q->p_mask, q->c_mask);
+    check_cache_invariants_cap(q, q->p_mask + 1);
 }
 
 START_TEST(test_spsc_push_pop_in_section_allocates_nothing)
@@ -282,6 +294,58 @@ START_TEST(test_spsc_indices_and_read_only_fields_are_on_separate_cache_lines)
 }
 END_TEST
 
+/* Regression for read-only fields shared by both sides: each side reads its own copies of buf,
+ * mask and elem_size from its own line, so the shared block is never on a fast path. Wipe the
+ * shared fields and every producer and consumer operation must still work. */
+START_TEST(test_spsc_fast_paths_read_only_their_own_sides_copies)
+{
+    ck_assert_uint_eq(offsetof(hp_spsc, p_buf) / HP_CACHE_LINE, offsetof(hp_spsc, head) / HP_CACHE_LINE);
+    ck_assert_uint_eq(offsetof(hp_spsc, p_mask) / HP_CACHE_LINE, offsetof(hp_spsc, head) / HP_CACHE_LINE);
+    ck_assert_uint_eq(offsetof(hp_spsc, c_buf) / HP_CACHE_LINE, offsetof(hp_spsc, tail) / HP_CACHE_LINE);
+    ck_assert_uint_eq(offsetof(hp_spsc, c_mask) / HP_CACHE_LINE, offsetof(hp_spsc, tail) / HP_CACHE_LINE);
+    static hp_spsc q;
+    ck_assert_int_eq(hp_spsc_create(&q, sizeof(uint64_t), 8, 16), 0);
+    ck_assert_ptr_eq(q.p_buf, q.buf);
+    ck_assert_ptr_eq(q.c_buf, q.buf);
+    ck_assert_uint_eq(q.p_mask, 15);
+    ck_assert_uint_eq(q.c_mask, 15);
+    ck_assert_uint_eq(q.p_elem_size, 8);
+    ck_assert_uint_eq(q.c_elem_size, 8);
+    unsigned char *buf = q.buf;
+    q.buf = NULL;
+    q.mask = 0;
+    q.elem_size = 0;
+    {
+        HOTPATH_SCOPE("spsc");
+        uint64_t v = 7, a[5] = {1, 2, 3, 4, 5}, b[5] = {0};
+        for (int r = 0; r < 10; r++) { /* wraps the 16 slots several times */
+            HT_EQ(hp_spsc_push(&q, &v), 1);
+            HT_EQ(hp_spsc_push_bulk(&q, a, 5), 5);
+            size_t n = 4;
+            uint64_t *w = hp_spsc_reserve(&q, &n);
+            HT_ASSERT(w != NULL && n >= 1);
+            HT_ASSERT((unsigned char *)w >= buf && (unsigned char *)w < buf + 16 * sizeof(uint64_t));
+            w[0] = 99;
+            hp_spsc_commit(&q, 1);
+            HT_EQ(hp_spsc_pop(&q, &v), 1);
+            HT_EQ(v, 7);
+            HT_EQ(hp_spsc_pop_burst(&q, b, 5), 5);
+            HT_EQ(b[4], 5);
+            n = 8;
+            uint64_t *rd = hp_spsc_peek(&q, &n);
+            HT_ASSERT(rd != NULL && n == 1 && rd[0] == 99);
+            hp_spsc_consume(&q, 1);
+            HT_PTR_EQ(hp_spsc_front(&q), NULL);
+            HT_EQ(hp_spsc_count(&q), 0);
+            check_cache_invariants_sides(&q);
+        }
+    }
+    q.buf = buf;
+    q.mask = 15;
+    hp_spsc_destroy(&q);
+}
+END_TEST
+
 START_TEST(test_spsc_init_rejects_invalid_arguments)
 {
     static hp_spsc q;
@@ -426,6 +490,7 @@ static Suite *spsc_suite(void)
     tcase_add_test(tc, test_spsc_counters_wrapping_past_size_max_keep_working);
     tcase_add_test(tc, test_spsc_cached_indices_never_drift_from_real_indices);
     tcase_add_test(tc, test_spsc_indices_and_read_only_fields_are_on_separate_cache_lines);
+    tcase_add_test(tc, test_spsc_fast_paths_read_only_their_own_sides_copies);
     tcase_add_test(tc, test_spsc_init_rejects_invalid_arguments);
     suite_add_tcase(s, tc);
     TCase *st = tcase_create("two threads");

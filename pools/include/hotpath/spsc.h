@@ -44,13 +44,21 @@ typedef struct hp_spsc {
     size_t mask;
     size_t elem_size;
     void *owned;
-    /* Producer's line: written only by the producer. */
+    /* Producer's line: written only by the producer. It also holds the producer's own copies of
+     * the read-only fields, so a push reads nothing outside this line and the slots (and the
+     * consumer's line only when tail_cache says full). */
     HP_ALIGNED(HP_FALSE_SHARING_RANGE) size_t head; /* elements published (atomic) */
     size_t tail_cache;                              /* producer's last view of tail */
     size_t high_water;                              /* with HP_POOLS_HIGH_WATER */
-    /* Consumer's line: written only by the consumer. */
+    unsigned char *p_buf;                           /* copies of buf, mask, elem_size */
+    size_t p_mask;
+    size_t p_elem_size;
+    /* Consumer's line: written only by the consumer; same idea. */
     HP_ALIGNED(HP_FALSE_SHARING_RANGE) size_t tail; /* elements consumed (atomic) */
     size_t head_cache;                              /* consumer's last view of head */
+    unsigned char *c_buf;                           /* copies of buf, mask, elem_size */
+    size_t c_mask;
+    size_t c_elem_size;
 } HP_ALIGNED(HP_FALSE_SHARING_RANGE) hp_spsc;
 
 HP_STATIC_ASSERT(offsetof(hp_spsc, head) >= HP_FALSE_SHARING_RANGE,
@@ -59,6 +67,10 @@ HP_STATIC_ASSERT(offsetof(hp_spsc, tail) - offsetof(hp_spsc, head) >= HP_FALSE_S
                  "the consumer's index must not share a line with the producer's");
 HP_STATIC_ASSERT(sizeof(hp_spsc) - offsetof(hp_spsc, tail) >= HP_FALSE_SHARING_RANGE,
                  "the consumer's index must not share a line with whatever follows the ring");
+HP_STATIC_ASSERT(offsetof(hp_spsc, p_elem_size) / HP_CACHE_LINE == offsetof(hp_spsc, head) / HP_CACHE_LINE,
+                 "the producer's copies must sit on the producer's line");
+HP_STATIC_ASSERT(offsetof(hp_spsc, c_elem_size) / HP_CACHE_LINE == offsetof(hp_spsc, tail) / HP_CACHE_LINE,
+                 "the consumer's copies must sit on the consumer's line");
 
 /* Bytes of caller memory for `capacity` elements (0 if invalid: capacity not a power of two,
  * elem_size 0, overflow). O(1), thread-safe. */
@@ -93,10 +105,10 @@ HP_API void hp_spsc_destroy(hp_spsc *q);
  * `want`. */
 HP_INLINE size_t hp__spsc_room(hp_spsc *q, size_t h, size_t want)
 {
-    size_t room = q->mask + 1 - (h - q->tail_cache);
+    size_t room = q->p_mask + 1 - (h - q->tail_cache);
     if (room < want) {
         q->tail_cache = HP__LOAD_ACQ(&q->tail);
-        room = q->mask + 1 - (h - q->tail_cache);
+        room = q->p_mask + 1 - (h - q->tail_cache);
     }
     return room;
 }
@@ -115,7 +127,7 @@ HP_INLINE int hp__spsc_push(hp_spsc *q, const void *elem, size_t esz)
 {
     size_t h = HP__LOAD_RLX(&q->head);
     if (HP_UNLIKELY(hp__spsc_room(q, h, 1) == 0)) return 0;
-    memcpy(q->buf + (h & q->mask) * esz, elem, esz);
+    memcpy(q->p_buf + (h & q->p_mask) * esz, elem, esz);
     HP__STORE_REL(&q->head, h + 1);
     HP__SPSC_NOTE_HIGH(q, h + 1);
     return 1;
@@ -124,7 +136,7 @@ HP_INLINE int hp__spsc_pop(hp_spsc *q, void *out, size_t esz)
 {
     size_t t = HP__LOAD_RLX(&q->tail);
     if (HP_UNLIKELY(hp__spsc_avail(q, t, 1) == 0)) return 0;
-    memcpy(out, q->buf + (t & q->mask) * esz, esz);
+    memcpy(out, q->c_buf + (t & q->c_mask) * esz, esz);
     HP__STORE_REL(&q->tail, t + 1);
     return 1;
 }
@@ -137,7 +149,7 @@ HP_INLINE size_t hp__spsc_push_n(hp_spsc *q, const void *src, size_t n, size_t e
         n = room;
     }
     if (n == 0) return 0;
-    hp__ring_copy_in(q->buf, q->mask, h, src, n, esz);
+    hp__ring_copy_in(q->p_buf, q->p_mask, h, src, n, esz);
     HP__STORE_REL(&q->head, h + n);
     HP__SPSC_NOTE_HIGH(q, h + n);
     return n;
@@ -151,59 +163,59 @@ HP_INLINE size_t hp__spsc_pop_n(hp_spsc *q, void *dst, size_t n, size_t esz, int
         n = have;
     }
     if (n == 0) return 0;
-    hp__ring_copy_out(q->buf, q->mask, t, dst, n, esz);
+    hp__ring_copy_out(q->c_buf, q->c_mask, t, dst, n, esz);
     HP__STORE_REL(&q->tail, t + n);
     return n;
 }
 HP_INLINE void *hp__spsc_reserve(hp_spsc *q, size_t *n, size_t esz)
 {
     size_t h = HP__LOAD_RLX(&q->head);
-    size_t i = h & q->mask, contig = q->mask + 1 - i;
+    size_t i = h & q->p_mask, contig = q->p_mask + 1 - i;
     size_t want = *n < contig ? *n : contig;
     size_t room = hp__spsc_room(q, h, want);
     if (room > contig) room = contig;
     if (*n > room) *n = room;
-    return *n ? q->buf + i * esz : NULL;
+    return *n ? q->p_buf + i * esz : NULL;
 }
 HP_INLINE void *hp__spsc_peek_span(hp_spsc *q, size_t *n, size_t esz)
 {
     size_t t = HP__LOAD_RLX(&q->tail);
-    size_t i = t & q->mask, contig = q->mask + 1 - i;
+    size_t i = t & q->c_mask, contig = q->c_mask + 1 - i;
     size_t want = *n < contig ? *n : contig;
     size_t have = hp__spsc_avail(q, t, want);
     if (have > contig) have = contig;
     if (*n > have) *n = have;
-    return *n ? q->buf + i * esz : NULL;
+    return *n ? q->c_buf + i * esz : NULL;
 }
 
 /* Producer. Append a copy of *elem. Returns 1, or 0 if full. O(1), never allocates or blocks. */
-HP_INLINE int hp_spsc_push(hp_spsc *q, const void *elem) { return hp__spsc_push(q, elem, q->elem_size); }
+HP_INLINE int hp_spsc_push(hp_spsc *q, const void *elem) { return hp__spsc_push(q, elem, q->p_elem_size); }
 /* Consumer. Move the oldest element into *out. Returns 1, or 0 if empty. O(1), never blocks. */
-HP_INLINE int hp_spsc_pop(hp_spsc *q, void *out) { return hp__spsc_pop(q, out, q->elem_size); }
+HP_INLINE int hp_spsc_pop(hp_spsc *q, void *out) { return hp__spsc_pop(q, out, q->p_elem_size); }
 /* Producer. Bulk: all n of src[] published at once, or none (returns n or 0). O(n). */
 HP_INLINE size_t hp_spsc_push_bulk(hp_spsc *q, const void *src, size_t n)
 {
-    return hp__spsc_push_n(q, src, n, q->elem_size, 0);
+    return hp__spsc_push_n(q, src, n, q->p_elem_size, 0);
 }
 /* Producer. Burst: as many of src[0..n) as fit, published at once; returns how many. O(n). */
 HP_INLINE size_t hp_spsc_push_burst(hp_spsc *q, const void *src, size_t n)
 {
-    return hp__spsc_push_n(q, src, n, q->elem_size, 1);
+    return hp__spsc_push_n(q, src, n, q->p_elem_size, 1);
 }
 /* Consumer. Bulk: exactly n oldest into dst[], or none (returns n or 0). O(n). */
 HP_INLINE size_t hp_spsc_pop_bulk(hp_spsc *q, void *dst, size_t n)
 {
-    return hp__spsc_pop_n(q, dst, n, q->elem_size, 0);
+    return hp__spsc_pop_n(q, dst, n, q->c_elem_size, 0);
 }
 /* Consumer. Burst: up to n oldest into dst[]; returns how many. O(n). */
 HP_INLINE size_t hp_spsc_pop_burst(hp_spsc *q, void *dst, size_t n)
 {
-    return hp__spsc_pop_n(q, dst, n, q->elem_size, 1);
+    return hp__spsc_pop_n(q, dst, n, q->c_elem_size, 1);
 }
 /* Producer. Zero-copy: *n in = wanted, out = granted contiguous free slots (fewer at the buffer's
  * end or when nearly full); returns the first, or NULL with *n = 0. Write them, then
  * hp_spsc_commit(q, k) (k <= granted) publishes the first k to the consumer. O(1). */
-HP_INLINE void *hp_spsc_reserve(hp_spsc *q, size_t *n) { return hp__spsc_reserve(q, n, q->elem_size); }
+HP_INLINE void *hp_spsc_reserve(hp_spsc *q, size_t *n) { return hp__spsc_reserve(q, n, q->p_elem_size); }
 HP_INLINE void hp_spsc_commit(hp_spsc *q, size_t k)
 {
     size_t h = HP__LOAD_RLX(&q->head) + k;
@@ -213,13 +225,13 @@ HP_INLINE void hp_spsc_commit(hp_spsc *q, size_t k)
 /* Consumer. Zero-copy: *n in = wanted, out = granted contiguous readable elements, read in place
  * from the returned pointer (NULL with *n = 0 if empty); hp_spsc_consume(q, k) (k <= granted)
  * hands the first k slots back to the producer. The span is valid until consumed. O(1). */
-HP_INLINE void *hp_spsc_peek(hp_spsc *q, size_t *n) { return hp__spsc_peek_span(q, n, q->elem_size); }
+HP_INLINE void *hp_spsc_peek(hp_spsc *q, size_t *n) { return hp__spsc_peek_span(q, n, q->c_elem_size); }
 HP_INLINE void hp_spsc_consume(hp_spsc *q, size_t k) { HP__STORE_REL(&q->tail, HP__LOAD_RLX(&q->tail) + k); }
 /* Consumer. Pointer to the oldest element, or NULL if empty. O(1). */
 HP_INLINE void *hp_spsc_front(hp_spsc *q)
 {
     size_t n = 1;
-    return hp__spsc_peek_span(q, &n, q->elem_size);
+    return hp__spsc_peek_span(q, &n, q->c_elem_size);
 }
 /* Either side. Elements queued at some instant during the call (exact when the other side is
  * idle). O(1). */
