@@ -6,7 +6,7 @@
 #   make check-programs           the longer real-programs comparison (compilers, interpreters, ...)
 #   make check-sanitize           ASan+UBSan, TSan and valgrind builds and runs (not in `make check`)
 #   make fuzz                     libFuzzer harnesses, FUZZ_SECONDS (60) each
-#   make check-reliability-known-bugs   reproducers of sentinel bugs not fixed yet (expected to fail)
+#   make check-reliability-known-bugs   reproducers of sentinel bugs not fixed yet (none open now)
 
 R          := $(B)/reliability
 RSRC       := test/reliability
@@ -74,13 +74,11 @@ check-programs: $(PRELOAD)
 check-reliability-known-bugs: $(R_PROGRAMS) $(R)/test_known_bugs $(PRELOAD) reliability-deps
 	timeout 300 $(R)/test_known_bugs
 
-# Bug 6's reproducer: the formatter's hex writer under ASan+UBSan.
+# Bug 6's reproducer (fixed): the formatter's hex writer under ASan+UBSan, in check-sanitize.
 $(R)/repro_buf_hex: $(RSRC)/repro_buf_hex.c preload/buf.c preload/sentinel.h
 	@mkdir -p $(R)
 	$(CC) -std=c11 -g -O0 -fsanitize=address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -Iapi -Ipreload \
 	    $(abspath $<) $(abspath preload/buf.c) -o $@
-check-reliability-known-bugs: $(R)/repro_buf_hex
-	$(R)/repro_buf_hex
 
 # ---- sanitizers: make check-sanitize ---------------------------------------------------------------
 # 1. The sentinel itself built with UBSan (every preload/*.c, as the Makefile builds them, plus
@@ -135,12 +133,15 @@ fuzz: $(R_FUZZERS)
 	        2>&1 | grep -E '^(Done|stat::number_of_executed_units|==|SUMMARY|.*ERROR)' ; \
 	done
 
-check-sanitize-fuzz-corpus: $(R_FUZZERS)
+check-sanitize-fuzz-corpus: $(R_FUZZERS) $(R)/repro_buf_hex
 	@echo "== fuzz corpora replayed under ASan+UBSan"
+	$(R)/repro_buf_hex
 	$(RF)/fuzz_options -close_fd_mask=2 -runs=0 $(RSRC)/fuzz/corpus_options
 	$(RF)/fuzz_buf -runs=0 $(RSRC)/fuzz/corpus_buf
-	$(RF)/fuzz_options -close_fd_mask=2 -max_total_time=5 -max_len=9000 $(RSRC)/fuzz/corpus_options -artifact_prefix=$(RF)/
-	$(RF)/fuzz_buf -max_total_time=5 -max_len=4096 $(RSRC)/fuzz/corpus_buf -artifact_prefix=$(RF)/
+	@mkdir -p $(RF)/corpus_options $(RF)/corpus_buf
+	$(RF)/fuzz_options -close_fd_mask=2 -max_total_time=5 -max_len=9000 -artifact_prefix=$(RF)/ \
+	    $(RF)/corpus_options $(RSRC)/fuzz/corpus_options
+	$(RF)/fuzz_buf -max_total_time=5 -max_len=4096 -artifact_prefix=$(RF)/ $(RF)/corpus_buf $(RSRC)/fuzz/corpus_buf
 
 SANITIZE_TARGETS ?=
 check-sanitize: check-sanitize-sentinel check-sanitize-fuzz-corpus check-sanitize-valgrind $(SANITIZE_TARGETS)

@@ -9,6 +9,7 @@
 #include "rl_run.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,7 +134,7 @@ START_TEST(test_path_options_at_the_length_limit)
     opts[n + 1023 - 5] = 0;
     struct rl_run *r = rl_runv(PRELOAD, opts, T, TORTURE, "one_hot", NULL);
     check_outcome(r, WARNS, "1023-byte log_path");
-    ck_assert_msg(strstr(r->err, "cannot open"), "%.600s", r->err); /* the rest of the line: BUGS.md bug 5 */
+    ck_assert_msg(strstr(r->err, "cannot open") && strstr(r->err, "reports go to stderr"), "%.600s", r->err);
     /* 1024 bytes: refused */
     memset(opts + n, 'p', 1024 - 5);
     opts[n + 1024 - 5] = 0;
@@ -141,6 +142,55 @@ START_TEST(test_path_options_at_the_length_limit)
     check_outcome(r, REFUSED, "1024-byte log_path");
     ck_assert_msg(strstr(r->err, "invalid value for 'log_path'"), "%.600s", r->err);
     ck_assert_msg(r->err_len < 2000, "the error repeats the whole path (%zu bytes)", r->err_len);
+}
+END_TEST
+
+/* BUGS.md bug 4 (fixed in c34ca2d): a log_path whose %p expansion exceeds the path buffer is cut silently: reports go to a
+ * file with another name (here without its ".log"), and no warning says so. */
+START_TEST(test_log_path_too_long_after_pid_expansion_is_not_cut_silently)
+{
+    char dir[] = "/tmp/hotpath-bug4.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char opts[2048];
+    int head = snprintf(opts, sizeof opts, "mode=warn:log_path=");
+    int n = head + snprintf(opts + head, sizeof opts - (size_t)head, "%s/", dir);
+    /* 990 bytes of directory, then 13 %p and ".log": 1020 bytes (allowed: up to 1023), but
+     * 1059 or more once the pid is expanded, beyond the expansion buffer (1024 + 32) */
+    while (n - head < 989) n += snprintf(opts + n, sizeof opts - (size_t)n, "./");
+    for (int i = 0; i < 13; i++) n += snprintf(opts + n, sizeof opts - (size_t)n, "%%p");
+    snprintf(opts + n, sizeof opts - (size_t)n, ".log");
+    struct rl_run *r = rl_runv(PRELOAD, opts, T, TORTURE, "one_hot", NULL);
+    ck_assert_msg(r->exited && r->code == 0, "%s\n%s", rl_how(r), r->err);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int wrong = 0, right = 0;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        size_t l = strlen(e->d_name);
+        if (l > 4 && !strcmp(e->d_name + l - 4, ".log"))
+            right++;
+        else
+            wrong++;
+    }
+    closedir(d);
+    int warned = strstr(r->err, "too long") || strstr(r->err, "cannot open");
+    ck_assert_msg(wrong == 0 && (right == 1 || warned),
+                  "log written to a file with a cut name (%d such files), %s warning", wrong, warned ? "with" : "no");
+}
+END_TEST
+
+/* BUGS.md bug 5 (fixed in c34ca2d): the warning for a log file that cannot be opened is cut at 1024 bytes by hp_diag, so with
+ * a long path the reason and the words "reports go to stderr" are lost. */
+START_TEST(test_unopenable_long_log_path_warning_keeps_its_reason)
+{
+    static char opts[2100];
+    int n = snprintf(opts, sizeof opts, "mode=warn:log_path=/tmp/");
+    memset(opts + n, 'p', 1023 - 5);
+    opts[n + 1023 - 5] = 0;
+    struct rl_run *r = rl_runv(PRELOAD, opts, T, TORTURE, "one_hot", NULL);
+    ck_assert_msg(r->exited && r->code == 0, "%s", rl_how(r));
+    ck_assert_msg(strstr(r->err, "File name too long") && strstr(r->err, "reports go to stderr"),
+                  "warning cut:\n%.1200s", r->err);
 }
 END_TEST
 
@@ -239,6 +289,8 @@ static Suite *misuse_suite(void)
     tcase_add_loop_test(tc, test_options_each_get_a_clear_outcome, 0, NCASES);
     tcase_add_test(tc, test_options_at_the_length_limit_and_over_it);
     tcase_add_test(tc, test_path_options_at_the_length_limit);
+    tcase_add_test(tc, test_log_path_too_long_after_pid_expansion_is_not_cut_silently);
+    tcase_add_test(tc, test_unopenable_long_log_path_warning_keeps_its_reason);
     tcase_add_test(tc, test_random_options_never_crash);
     suite_add_tcase(s, tc);
     tc = tcase_create("api");

@@ -154,6 +154,18 @@ START_TEST(test_secure_execution_ignores_the_path_options)
 }
 END_TEST
 
+/* BUGS.md bug 3 (fixed in c34ca2d): the symbolizer's files (the executable, libc, .debug files opened by libdw) are opened
+ * without O_CLOEXEC: after a report, every program the process execs inherits them. */
+START_TEST(test_symbolizer_files_are_not_inherited_across_exec)
+{
+    struct rl_run *r = rl_runv(PRELOAD, "mode=warn", T, TORTURE, "cloexec", NULL);
+    ck_assert_msg(r->exited && r->code == 0, "%s\n%s", rl_how(r), r->err);
+    ck_assert_msg(strstr(r->out, "fd 0 -> "), "list_fds did not run:\n%s", r->out);
+    ck_assert_msg(!strstr(r->out, ".so") && !strstr(r->out, ".debug") && !strstr(r->out, "/torture\n"),
+                  "descriptors leaked into the exec'd program:\n%s", r->out);
+}
+END_TEST
+
 static Suite *security_suite(void)
 {
     Suite *s = suite_create("security");
@@ -162,6 +174,7 @@ static Suite *security_suite(void)
     tcase_add_test(tc, test_log_and_json_paths_are_not_followed_through_a_symlink);
     tcase_add_test(tc, test_output_files_are_created_0644_even_with_umask_0);
     tcase_add_test(tc, test_log_and_json_files_are_not_inherited_across_exec);
+    tcase_add_test(tc, test_symbolizer_files_are_not_inherited_across_exec);
     tcase_add_test(tc, test_format_directives_in_paths_are_literal_except_pid);
     tcase_add_test(tc, test_secure_execution_ignores_the_path_options);
     suite_add_tcase(s, tc);

@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     memcpy(&v, data, size >= 8 ? 8 : size);
     hp_buf_init(&b, mem, cap);
     hp_buf_u64(&b, v);
-    hp_buf_hex(&b, v, data[1] & 15); /* widths above 18 overflow: BUGS.md bug 6 */
+    hp_buf_hex(&b, v, data[1] & 31); /* any width (BUGS.md bug 6, fixed) */
     hp_buf_str(&b, name);
     if (b.len > cap) abort();
     free(mem);
