@@ -44,6 +44,21 @@ $(T)/test_api: test/test_api.c test/api_disabled.c api/hotpath.h $(API_LINKS) | 
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) test/test_api.c test/api_disabled.c -o $@ $(TEST_LINK) -ldl $(CHECK_LIBS)
 
+# The API library and its tests under ASan+UBSan and under TSan (without the sentinel: a sanitizer
+# runtime and a preloaded malloc cannot share a process). clang when present, as for the pools.
+SAN_CC := $(shell command -v clang >/dev/null 2>&1 && echo clang || echo $(CC))
+$(T)/san/test_api_%: test/test_api.c test/api_disabled.c api/hotpath_api.c api/hotpath.h | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(SAN_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Iapi $(if $(filter asan,$*),-fsanitize=address$(comma)undefined \
+	    -fno-sanitize-recover=all,-fsanitize=thread) test/test_api.c test/api_disabled.c api/hotpath_api.c \
+	    -rdynamic -o $@ -ldl -lpthread $(CHECK_LIBS)
+comma := ,
+
+check-api-sanitize: $(T)/san/test_api_asan $(T)/san/test_api_tsan
+	HOTPATH_TEST_NO_SENTINEL=1 CK_FORK=no $(T)/san/test_api_asan
+	HOTPATH_TEST_NO_SENTINEL=1 CK_FORK=no TSAN_OPTIONS=halt_on_error=1 $(T)/san/test_api_tsan
+SANITIZE_TARGETS += check-api-sanitize
+
 SENTINEL_TESTS := $(T)/test_api $(T)/test_sentinel $(T)/test_beyond $(PROBES)
 ALL_TARGETS += $(SENTINEL_TESTS)
 
@@ -54,4 +69,4 @@ check-sentinel: $(SENTINEL_TESTS) $(PRELOAD)
 	LD_PRELOAD=$(ABS_PRELOAD) $(T)/test_beyond
 
 CHECK_TARGETS += check-sentinel
-.PHONY: check-sentinel
+.PHONY: check-sentinel check-api-sanitize
