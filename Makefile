@@ -34,7 +34,7 @@ API_SONAME := libhotpath_api.so.$(SOVERSION)
 API_REAL   := $(B)/libhotpath_api.so.$(VERSION)
 API_LINKS  := $(B)/$(API_SONAME) $(B)/libhotpath_api.so
 
-$(B)/api/%.o: api/%.c api/hotpath.h | $(DEPS_OK)
+$(B)/api/%.o: api/%.c api/hotpath.h api/instrument_hooks.h | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(HP_CFLAGS) -fvisibility=default $(CFLAGS) -Iapi -c $< -o $@
 
@@ -42,6 +42,11 @@ $(API_REAL): $(B)/api/hotpath_api.o
 	$(CC) -shared -Wl,-soname,$(API_SONAME) $(LDFLAGS) -o $@ $^
 $(API_LINKS): $(API_REAL)
 	ln -sf $(notdir $(API_REAL)) $@
+
+# The -finstrument-functions hooks, for linking into the program (see api/instrument.c).
+INSTRUMENT_A := $(B)/libhotpath_instrument.a
+$(INSTRUMENT_A): $(B)/api/instrument.o
+	$(AR) rcs $@ $^
 
 # ---- preload: libhotpath.so (the sentinel) ----------------------------------------------------
 PRELOAD     := $(B)/libhotpath.so
@@ -73,7 +78,7 @@ $(B)/bin/hotpath-check: scripts/hotpath-check
 
 # (the gate tools are optional while they are being written)
 SCRIPTS := $(patsubst scripts/%,$(B)/bin/%,$(wildcard scripts/hotpath-run scripts/hotpath-check))
-CORE    := $(API_LINKS) $(PRELOAD) $(B)/hotpath.pc $(SCRIPTS)
+CORE    := $(API_LINKS) $(INSTRUMENT_A) $(PRELOAD) $(B)/hotpath.pc $(SCRIPTS)
 
 ALL_TARGETS       := $(CORE)
 CHECK_TARGETS     :=
@@ -104,6 +109,7 @@ install: $(CORE) $(INSTALL_TARGETS)
 	ln -sf $(notdir $(API_REAL)) $(DESTDIR)$(LIBDIR)/$(API_SONAME)
 	ln -sf $(notdir $(API_REAL)) $(DESTDIR)$(LIBDIR)/libhotpath_api.so
 	install -m 755 $(PRELOAD) $(DESTDIR)$(LIBDIR)/libhotpath.so
+	install -m 644 $(INSTRUMENT_A) $(DESTDIR)$(LIBDIR)/
 	install -m 644 api/hotpath.h $(DESTDIR)$(INCLUDEDIR)/hotpath.h
 	$(PC_SED) scripts/hotpath.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/hotpath.pc
 	$(if $(wildcard scripts/hotpath-run),sed -e 's|@LIBDIR@|$(LIBDIR)|' scripts/hotpath-run > $(DESTDIR)$(BINDIR)/hotpath-run)
@@ -113,6 +119,7 @@ install: $(CORE) $(INSTALL_TARGETS)
 uninstall: $(UNINSTALL_TARGETS)
 	rm -f $(DESTDIR)$(LIBDIR)/$(notdir $(API_REAL)) $(DESTDIR)$(LIBDIR)/$(API_SONAME) \
 	      $(DESTDIR)$(LIBDIR)/libhotpath_api.so $(DESTDIR)$(LIBDIR)/libhotpath.so \
+	      $(DESTDIR)$(LIBDIR)/libhotpath_instrument.a \
 	      $(DESTDIR)$(INCLUDEDIR)/hotpath.h $(DESTDIR)$(PKGCONFIGDIR)/hotpath.pc \
 	      $(DESTDIR)$(BINDIR)/hotpath-run $(DESTDIR)$(BINDIR)/hotpath-check
 

@@ -92,6 +92,7 @@ struct hotpath__hot_table {
 };
 /* Install the table (the sentinel does, once, at start-up); the table must live for ever. */
 void hotpath__set_hot_functions(const struct hotpath__hot_table *table);
+extern struct hotpath__hot_table hotpath__hot_table;
 
 #if defined(__GNUC__)
 #define HOTPATH__UNLIKELY(x) __builtin_expect(!!(x), 0)

@@ -20,13 +20,13 @@ int hotpath__sentinel_loaded;
 unsigned long hotpath__violation_count;
 void (*hotpath__diagnostic_sink)(const char *line, unsigned long len);
 void (*hotpath__seal_hook)(int sealed);
-/* A copy of the table's two words, static so the hooks reach it without a GOT load. */
-static struct hotpath__hot_table hot_functions;
+/* The hot functions' table, read by every copy of the -finstrument-functions hooks. */
+struct hotpath__hot_table hotpath__hot_table;
 
 void hotpath__set_hot_functions(const struct hotpath__hot_table *table)
 {
-    hot_functions.mask = table->mask;
-    __atomic_store_n(&hot_functions.slots, table->slots, __ATOMIC_RELEASE);
+    hotpath__hot_table.mask = table->mask;
+    __atomic_store_n(&hotpath__hot_table.slots, table->slots, __ATOMIC_RELEASE);
 }
 static int sealed;
 
@@ -71,41 +71,13 @@ void hotpath_seal(void) { set_sealed(1); }
 void hotpath_unseal(void) { set_sealed(0); }
 
 /* ---- -finstrument-functions hooks ------------------------------------------------------------- */
-/* Code built with -finstrument-functions calls these on every function entry and exit. Unless the
- * sentinel installed a table of hot functions they return at once; a function not in the table
- * costs one hash and (almost always) one probe of an empty slot. */
-#define NO_INSTRUMENT __attribute__((no_instrument_function))
+/* For instrumented code that links only this library (a plugin, say). Programs that link with
+ * `pkg-config --libs hotpath` get their own copy from libhotpath_instrument.a, called directly
+ * rather than through the PLT. */
+#include "instrument_hooks.h"
 
-NO_INSTRUMENT static inline const char *hot_function_name(const struct hotpath__hot_fn *slots, const void *fn)
-{
-    unsigned long i = ((unsigned long)(uintptr_t)fn * 0x9E3779B97F4A7C15ul) >> 40;
-    for (;; i++) {
-        const struct hotpath__hot_fn *s = &slots[i & hot_functions.mask];
-        if (s->addr == fn) return s->name;
-        if (!s->addr) return NULL;
-    }
-}
-
-NO_INSTRUMENT void __cyg_profile_func_enter(void *fn, void *call_site);
-NO_INSTRUMENT void __cyg_profile_func_exit(void *fn, void *call_site);
-
-void __cyg_profile_func_enter(void *fn, void *call_site)
-{
-    (void)call_site;
-    const struct hotpath__hot_fn *slots = __atomic_load_n(&hot_functions.slots, __ATOMIC_ACQUIRE);
-    if (!slots) return;
-    const char *name = hot_function_name(slots, fn);
-    if (__builtin_expect(name != NULL, 0)) hotpath__enter_inline(name);
-}
-
-void __cyg_profile_func_exit(void *fn, void *call_site)
-{
-    (void)call_site;
-    const struct hotpath__hot_fn *slots = __atomic_load_n(&hot_functions.slots, __ATOMIC_ACQUIRE);
-    /* Outside every section no listed function can be running: nothing to look up. */
-    if (!slots || hotpath_thread_state.depth == 0) return;
-    if (__builtin_expect(hot_function_name(slots, fn) != NULL, 0)) hotpath__exit_inline();
-}
+void __cyg_profile_func_enter(void *fn, void *call_site) { hotpath__instrument_enter(fn, call_site); }
+void __cyg_profile_func_exit(void *fn, void *call_site) { hotpath__instrument_exit(fn, call_site); }
 
 int hotpath_sentinel_active(void) { return __atomic_load_n(&hotpath__sentinel_loaded, __ATOMIC_ACQUIRE); }
 

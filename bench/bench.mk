@@ -7,15 +7,16 @@ $(B)/bench/instrumented.o: bench/instrumented.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 $(WARN) -O2 -finstrument-functions -c $< -o $@
 
-$(B)/bench/bench_sentinel: $(BENCH_SRC) $(B)/bench/instrumented.o api/hotpath.h $(API_LINKS)
+# Linked as `pkg-config --libs hotpath` links: the instrumentation hooks come from the archive.
+$(B)/bench/bench_sentinel: $(BENCH_SRC) $(B)/bench/instrumented.o api/hotpath.h $(API_LINKS) $(INSTRUMENT_A)
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 $(WARN) -O2 -g -Iapi $(BENCH_SRC) $(B)/bench/instrumented.o -o $@ -L$(B) -lhotpath_api \
+	$(CC) -std=c11 $(WARN) -O2 -g -Iapi $(BENCH_SRC) $(B)/bench/instrumented.o -o $@ -L$(B) -lhotpath_instrument -lhotpath_api \
 	    -Wl,-rpath,$(abspath $(B)) -ldl -lpthread
 
 # The same benchmark linked with RealtimeSanitizer's runtime, for the side-by-side figure.
-$(B)/bench/bench_rtsan: $(BENCH_SRC) $(B)/bench/instrumented.o api/hotpath.h $(API_LINKS)
+$(B)/bench/bench_rtsan: $(BENCH_SRC) $(B)/bench/instrumented.o api/hotpath.h $(API_LINKS) $(INSTRUMENT_A)
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 $(WARN) -O2 -g -DWITH_RTSAN -Iapi $(BENCH_SRC) $(B)/bench/instrumented.o -o $@ -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B)) \
+	$(CC) -std=c11 $(WARN) -O2 -g -DWITH_RTSAN -Iapi $(BENCH_SRC) $(B)/bench/instrumented.o -o $@ -L$(B) -lhotpath_instrument -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B)) \
 	    -Wl,--whole-archive $(RTSAN_A) -Wl,--no-whole-archive -ldl -lpthread -lrt -lm -lstdc++
 
 # RealtimeSanitizer's runtime comes from Debian's libclang-rt-19-dev: installed here when we can.

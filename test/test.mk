@@ -24,12 +24,17 @@ $(T)/probe_blocking: test/probe_blocking.c api/hotpath.h $(API_LINKS)
 $(T)/probe_seal: test/probe_seal.c api/hotpath.h $(API_LINKS)
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) $< -o $@ $(TEST_LINK)
-# Built as a user would, with -finstrument-functions, and linked with the API library only.
-$(T)/probe_instrumented: test/probe_instrumented.c api/hotpath.h $(API_LINKS)
+# Built as a user would, with -finstrument-functions and the libraries `pkg-config --libs hotpath`
+# names (the hooks linked in from libhotpath_instrument.a); and linked with the API library only
+# (the hooks in libhotpath_api.so, as a plugin would have them).
+$(T)/probe_instrumented: test/probe_instrumented.c api/hotpath.h $(API_LINKS) $(INSTRUMENT_A)
+	@mkdir -p $(T)
+	$(CC) $(TEST_CFLAGS) -finstrument-functions $< -o $@ -L$(B) -lhotpath_instrument $(TEST_LINK)
+$(T)/probe_instrumented_so: test/probe_instrumented.c api/hotpath.h $(API_LINKS)
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) -finstrument-functions $< -o $@ $(TEST_LINK)
 
-PROBES := $(T)/probe $(T)/probe_cxx $(T)/probe_own_malloc $(T)/probe_nonpie $(T)/probe_blocking $(T)/probe_seal $(T)/probe_instrumented
+PROBES := $(T)/probe $(T)/probe_cxx $(T)/probe_own_malloc $(T)/probe_nonpie $(T)/probe_blocking $(T)/probe_seal $(T)/probe_instrumented $(T)/probe_instrumented_so
 PROBE_DEFS := -DPRELOAD='"$(ABS_PRELOAD)"' $(foreach p,$(PROBES),-D$(shell echo $(notdir $(p)) | tr a-z A-Z)='"$(abspath $(p))"') \
 	    -DPROBE_SRC='"$(abspath test/probe.c)"'
 

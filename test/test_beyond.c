@@ -174,9 +174,11 @@ START_TEST(test_seal_without_the_sentinel_only_sets_a_flag)
 END_TEST
 
 /* ---- hot_functions ------------------------------------------------------------------------------ */
+/* Each test runs against both builds: hooks linked into the program, and hooks in the API library. */
+static const char *instrumented[] = {PROBE_INSTRUMENTED, PROBE_INSTRUMENTED_SO};
 START_TEST(test_hot_functions_mark_static_and_global_functions)
 {
-    struct probe_run *r = run_probe(PRELOAD, "mode=warn:hot_functions=static_hot,global_hot", PROBE_INSTRUMENTED, "all");
+    struct probe_run *r = run_probe(PRELOAD, "mode=warn:hot_functions=static_hot,global_hot", instrumented[_i], "all");
     ck_assert_msg(r->exited && r->code == 0, "%s", r->err);
     ck_assert_msg(strstr(r->err, "Operation: malloc (11 bytes)\nSection: static_hot\n"), "%s", r->err);
     ck_assert_msg(strstr(r->err, "Operation: malloc (12 bytes)\nSection: global_hot\n"), "%s", r->err);
@@ -187,7 +189,7 @@ END_TEST
 
 START_TEST(test_hot_functions_nest_through_recursion)
 {
-    struct probe_run *r = run_probe(PRELOAD, "mode=warn:hot_functions=recursive_hot", PROBE_INSTRUMENTED, "recursive");
+    struct probe_run *r = run_probe(PRELOAD, "mode=warn:hot_functions=recursive_hot", instrumented[_i], "recursive");
     ck_assert_msg(r->exited && r->code == 0, "%s", r->err);
     ck_assert_msg(strstr(r->out, "depth after 0 deepest 5\n"), "%s", r->out);
     ck_assert_int_eq(count_of(r->err, "ALLOCATION IN HOT PATH!"), 1);
@@ -204,7 +206,7 @@ START_TEST(test_hot_functions_file_and_unknown_names)
     close(fd);
     char opts[128];
     snprintf(opts, sizeof opts, "mode=warn:hot_functions_file=%s", path);
-    struct probe_run *r = run_probe(PRELOAD, opts, PROBE_INSTRUMENTED, "all");
+    struct probe_run *r = run_probe(PRELOAD, opts, instrumented[_i], "all");
     unlink(path);
     ck_assert_msg(strstr(r->err, "Section: global_hot\n") && !strstr(r->err, "Section: static_hot"), "%s", r->err);
     ck_assert_msg(strstr(r->err, "no function named 'no_such_function'"), "%s", r->err);
@@ -213,7 +215,7 @@ END_TEST
 
 START_TEST(test_instrumented_build_runs_without_the_sentinel)
 {
-    struct probe_run *r = run_probe(NULL, "hot_functions=static_hot", PROBE_INSTRUMENTED, "all");
+    struct probe_run *r = run_probe(NULL, "hot_functions=static_hot", instrumented[_i], "all");
     ck_assert_msg(r->exited && r->code == 0 && strstr(r->out, "survived") && !strstr(r->err, "HOT PATH"), "%s", r->err);
 }
 END_TEST
@@ -311,10 +313,10 @@ int main(void)
 
     tc = tcase_create("hot_functions");
     tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_hot_functions_mark_static_and_global_functions);
-    tcase_add_test(tc, test_hot_functions_nest_through_recursion);
-    tcase_add_test(tc, test_hot_functions_file_and_unknown_names);
-    tcase_add_test(tc, test_instrumented_build_runs_without_the_sentinel);
+    tcase_add_loop_test(tc, test_hot_functions_mark_static_and_global_functions, 0, 2);
+    tcase_add_loop_test(tc, test_hot_functions_nest_through_recursion, 0, 2);
+    tcase_add_loop_test(tc, test_hot_functions_file_and_unknown_names, 0, 2);
+    tcase_add_loop_test(tc, test_instrumented_build_runs_without_the_sentinel, 0, 2);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("suppressions");
