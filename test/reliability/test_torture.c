@@ -243,6 +243,24 @@ START_TEST(test_longjmp_out_of_a_scope_keeps_the_section_as_documented)
 }
 END_TEST
 
+/* ---- every category on: the interposed blocking calls under the same storms -------------------- */
+START_TEST(test_check_all_under_threads_forks_and_signals)
+{
+    /* churn makes no blocking call in its sections: exactly the allocations are counted */
+    struct rl_run *r = rl_runv(PRELOAD, "mode=count:check=all", T, TORTURE, "churn", "8", "20000", "100", NULL);
+    assert_survived(r);
+    ck_assert_int_eq(rl_field(r->out, "violations"), 1600);
+    /* forkbusy forks 10 times from inside a section: each fork is a spawn-category violation */
+    r = rl_runv(PRELOAD, "mode=count:check=all", T, TORTURE, "forkbusy", NULL);
+    assert_survived(r);
+    ck_assert_msg(strstr(r->err, ": 10 x fork in forkbusy ("), "%s", r->err);
+    r = rl_runv(PRELOAD, "mode=warn:check=all", T, TORTURE, "signal_storm", "300", NULL);
+    assert_survived(r);
+    r = rl_runv(PRELOAD, "mode=count:check=all", T, TORTURE, "spawn", NULL);
+    assert_survived(r);
+}
+END_TEST
+
 /* ---- nothing changes without a section ------------------------------------------------------ */
 START_TEST(test_same_scenarios_without_the_sentinel_agree)
 {
@@ -265,6 +283,7 @@ static Suite *torture_suite(void)
     tcase_add_test(tc, test_abort_in_one_thread_while_others_churn_ends_with_sigabrt_and_a_whole_report);
     tcase_add_test(tc, test_thread_storm_of_a_thousand_threads);
     tcase_add_test(tc, test_same_scenarios_without_the_sentinel_agree);
+    tcase_add_test(tc, test_check_all_under_threads_forks_and_signals);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("processes");
