@@ -9,12 +9,17 @@
  */
 #include "sentinel.h"
 
+#include <dlfcn.h>
+#include <stdlib.h>
+
 #define EXPORT __attribute__((visibility("default")))
 
-/* Set while the next operator new runs after a report: the malloc it makes (libstdc++'s does), and
- * the operator new that libstdc++'s operator new[] calls, are the same allocation, already
- * reported. Cleared by that malloc, or after the call. */
-__thread int hp_new_pending __attribute__((tls_model("initial-exec")));
+/* While a reported operator new runs the next one, the malloc it makes (libstdc++'s does) and the
+ * operator new that libstdc++'s operator new[] calls are the same allocation, already reported.
+ * The flag holds the reporting wrapper's frame address: it only counts for calls deeper on the
+ * stack, so a flag left behind by an exception (bad_alloc thrown through the wrapper) is seen as
+ * stale and cannot hide a later violation. */
+__thread uintptr_t hp_new_pending __attribute__((tls_model("initial-exec")));
 
 static HP_COLD void new_hot(const char *op, size_t size, size_t align)
 {
@@ -28,37 +33,85 @@ static HP_COLD void new_hot(const char *op, size_t size, size_t align)
     hp_violation(&ev);
 }
 
-#define NEXT(sym, type)                                                                            \
+/* The next operator new. RTLD_NEXT sees only the start-up scope: a libstdc++ brought in by a
+ * library dlopened with RTLD_LOCAL (Python's C++ extensions, plugins) is not there, so the
+ * caller's own scope is searched too. If nothing is found, a malloc-based stand-in keeps the
+ * program alive rather than stopping it. */
+static void *find_next_new(const char *name, const void *caller)
+{
+    int was = hp_in_sentinel;
+    hp_in_sentinel = 1; /* dlsym and dlopen allocate: perhaps inside a section, and not the user's doing */
+    void *f = dlsym(RTLD_NEXT, name);
+    Dl_info info;
+    if (!f && caller && dladdr(caller, &info) && info.dli_fname) {
+        void *h = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+        if (h) {
+            f = dlsym(h, name);
+            dlclose(h);
+        }
+    }
+    if (f && hp_in_sentinel_module((uintptr_t)f)) f = NULL; /* ourselves */
+    hp_in_sentinel = was;
+    return f;
+}
+
+static void *fallback_new(size_t n) /* plain and nothrow: malloc, NULL on failure */
+{
+    return malloc(n ? n : 1);
+}
+static void *fallback_new_aligned(size_t n, size_t a)
+{
+    void *p = NULL;
+    return posix_memalign(&p, a < sizeof(void *) ? sizeof(void *) : a, n ? n : 1) ? NULL : p;
+}
+
+#define NEXT(sym, type, fallback)                                                                  \
     ({                                                                                             \
         type f_ = __atomic_load_n(&next_##sym, __ATOMIC_RELAXED);                                  \
         if (HP_UNLIKELY(!f_)) {                                                                    \
-            f_ = (type)hp_resolve_next(#sym);                                                      \
-            __atomic_store_n(&next_##sym, f_, __ATOMIC_RELAXED);                                   \
+            f_ = (type)find_next_new(#sym, __builtin_return_address(0));                           \
+            if (f_)                                                                                \
+                __atomic_store_n(&next_##sym, f_, __ATOMIC_RELAXED);                               \
+            else                                                                                   \
+                f_ = (type)(fallback);                                                             \
         }                                                                                          \
         f_;                                                                                        \
     })
 
-/* NEW(symbol, operation name, alignment argument or 0, parameters, arguments) */
-#define NEW(sym, opname, align, params, args)                                                      \
+/* NEW(symbol, operation name, alignment argument or 0, fallback, parameters, arguments, fallback
+ * arguments) */
+#define NEW(sym, opname, align, fallback, params, args, fargs)                                      \
     typedef void *(*sym##_fn) params;                                                             \
     static sym##_fn next_##sym;                                                                    \
     EXPORT void *sym params                                                                        \
     {                                                                                              \
-        sym##_fn next = NEXT(sym, sym##_fn);                                                       \
-        if (HP_LIKELY(!hp_thread_hot_or_sealed()) || hp_new_pending) return next args;             \
+        sym##_fn next = NEXT(sym, sym##_fn, NULL);                                                 \
+        if (HP_UNLIKELY(!next)) return fallback fargs;                                             \
+        if (HP_LIKELY(!hp_thread_hot_or_sealed()) || hp_new_pending_active()) return next args;   \
         new_hot(opname, n, align);                                                                 \
-        hp_new_pending = 1;                                                                        \
+        hp_new_pending = (uintptr_t)__builtin_frame_address(0);                                    \
         void *p = next args;                                                                       \
         hp_new_pending = 0;                                                                        \
         return p;                                                                                  \
     }
 
 /* std::nothrow_t is passed by reference, std::align_val_t is a size_t. */
-NEW(_Znwm, "operator new", 0, (size_t n), (n))
-NEW(_Znam, "operator new[]", 0, (size_t n), (n))
-NEW(_ZnwmRKSt9nothrow_t, "operator new", 0, (size_t n, const void *nt), (n, nt))
-NEW(_ZnamRKSt9nothrow_t, "operator new[]", 0, (size_t n, const void *nt), (n, nt))
-NEW(_ZnwmSt11align_val_t, "operator new", a, (size_t n, size_t a), (n, a))
-NEW(_ZnamSt11align_val_t, "operator new[]", a, (size_t n, size_t a), (n, a))
-NEW(_ZnwmSt11align_val_tRKSt9nothrow_t, "operator new", a, (size_t n, size_t a, const void *nt), (n, a, nt))
-NEW(_ZnamSt11align_val_tRKSt9nothrow_t, "operator new[]", a, (size_t n, size_t a, const void *nt), (n, a, nt))
+NEW(_Znwm, "operator new", 0, fallback_new, (size_t n), (n), (n))
+NEW(_Znam, "operator new[]", 0, fallback_new, (size_t n), (n), (n))
+NEW(_ZnwmRKSt9nothrow_t, "operator new", 0, fallback_new, (size_t n, const void *nt), (n, nt), (n))
+NEW(_ZnamRKSt9nothrow_t, "operator new[]", 0, fallback_new, (size_t n, const void *nt), (n, nt), (n))
+NEW(_ZnwmSt11align_val_t, "operator new", a, fallback_new_aligned, (size_t n, size_t a), (n, a), (n, a))
+NEW(_ZnamSt11align_val_t, "operator new[]", a, fallback_new_aligned, (size_t n, size_t a), (n, a), (n, a))
+NEW(_ZnwmSt11align_val_tRKSt9nothrow_t, "operator new", a, fallback_new_aligned,
+    (size_t n, size_t a, const void *nt), (n, a, nt), (n, a))
+NEW(_ZnamSt11align_val_tRKSt9nothrow_t, "operator new[]", a, fallback_new_aligned,
+    (size_t n, size_t a, const void *nt), (n, a, nt), (n, a))
+
+/* Resolve at start-up what can be: the first `new` then calls no dlsym inside a section. */
+void hp_cxx_new_init(void)
+{
+#define R(sym) next_##sym = (sym##_fn)find_next_new(#sym, NULL)
+    R(_Znwm), R(_Znam), R(_ZnwmRKSt9nothrow_t), R(_ZnamRKSt9nothrow_t), R(_ZnwmSt11align_val_t);
+    R(_ZnamSt11align_val_t), R(_ZnwmSt11align_val_tRKSt9nothrow_t), R(_ZnamSt11align_val_tRKSt9nothrow_t);
+#undef R
+}

@@ -253,11 +253,11 @@ static HP_COLD void hot_call(const char *op, size_t size, size_t align)
 static HP_COLD void hot_event(const char *op, size_t size, size_t align, int has_size)
 {
     const struct hotpath_thread *t = &hotpath_thread_state;
-    if (t->allow != 0 || hp_in_sentinel || boot_resolving || hp_init_probe_hit()) return;
-    if (hp_new_pending) { /* the malloc of an operator new already reported */
+    if (hp_new_pending_active()) { /* the malloc of an operator new already reported */
         hp_new_pending = 0;
         return;
     }
+    if (t->allow != 0 || hp_in_sentinel || boot_resolving || hp_init_probe_hit()) return;
     if (!(hp_opt.checks & HP_CHECK_ALLOC)) return;
     struct hp_event ev = {.kind = HP_KIND_ALLOC,
                           .category = HP_CHECK_ALLOC,

@@ -107,8 +107,20 @@ HP_HIDDEN int hp_suppressed(const char *op, const char *section, const uintptr_t
 HP_HIDDEN int hp_hot_functions_init(void);
 
 /* ---- cxx_new.c ---------------------------------------------------------------------------------- */
-/* Non-zero while a reported operator new calls the next one: its malloc is not reported again. */
-HP_HIDDEN extern __thread int hp_new_pending __attribute__((tls_model("initial-exec")));
+/* The frame address of a reported operator new while it calls the next one, else 0: allocations
+ * made deeper on the stack in that time are the same allocation and not reported again. */
+HP_HIDDEN extern __thread uintptr_t hp_new_pending __attribute__((tls_model("initial-exec")));
+HP_HIDDEN void hp_cxx_new_init(void);
+/* 1 if the caller runs inside a reported operator new; a stale flag (the wrapper's frame is gone:
+ * an exception went through it) is cleared. */
+static inline __attribute__((always_inline)) int hp_new_pending_active(void)
+{
+    uintptr_t frame = hp_new_pending;
+    if (HP_LIKELY(frame == 0)) return 0;
+    if ((uintptr_t)__builtin_frame_address(0) < frame) return 1;
+    hp_new_pending = 0;
+    return 0;
+}
 
 /* ---- violation.c: what happens when a hot thread calls a checked function ---------------------- */
 enum hp_kind { HP_KIND_ALLOC, HP_KIND_BLOCKING };

@@ -2,6 +2,7 @@
 #include <hotpath.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -38,6 +39,20 @@ int main(int argc, char **argv)
         };
         hotpath::scope hot("cxx_section");
         sink = new line;
+    } else if (!std::strcmp(s, "bad_alloc_then_malloc")) {
+        // bad_alloc thrown through the sentinel's operator new inside an allow region must not
+        // leave it believing the next allocation is part of that new.
+        hotpath::scope hot("cxx_section");
+        {
+            hotpath::allow cold;
+            try {
+                char *volatile big = new char[(std::size_t)1 << 46];
+                delete[] big;
+            } catch (const std::bad_alloc &) {
+                std::printf("bad_alloc caught\n");
+            }
+        }
+        sink = std::malloc(24);
     } else if (!std::strcmp(s, "exception")) {
         // The guard leaves the section while the exception unwinds; the throw's own allocation
         // (__cxa_allocate_exception) happens inside the allow region.

@@ -18,6 +18,12 @@ $(T)/probe_own_malloc: test/probe_own_malloc.c api/hotpath.h $(API_LINKS)
 $(T)/probe_nonpie: test/probe_nonpie.c api/hotpath.h $(API_LINKS)
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) -fno-pie -no-pie $< -o $@ $(TEST_LINK)
+$(T)/plugin_cxx.so: test/plugin_cxx.cc api/hotpath.h $(API_LINKS)
+	@mkdir -p $(T)
+	$(CXX) -std=c++17 $(WARN) -g -O1 -fPIC -shared -Iapi $< -o $@ $(TEST_LINK)
+$(T)/probe_plugin_host: test/probe_plugin_host.c $(T)/plugin_cxx.so
+	@mkdir -p $(T)
+	$(CC) $(TEST_CFLAGS) -DPLUGIN='"$(abspath $(T)/plugin_cxx.so)"' $< -o $@ -ldl
 $(T)/probe_blocking: test/probe_blocking.c api/hotpath.h $(API_LINKS)
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) $< -o $@ $(TEST_LINK)
@@ -34,8 +40,8 @@ $(T)/probe_instrumented_so: test/probe_instrumented.c api/hotpath.h $(API_LINKS)
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) -finstrument-functions $< -o $@ $(TEST_LINK)
 
-PROBES := $(T)/probe $(T)/probe_cxx $(T)/probe_own_malloc $(T)/probe_nonpie $(T)/probe_blocking $(T)/probe_seal $(T)/probe_instrumented $(T)/probe_instrumented_so
-PROBE_DEFS := -DPRELOAD='"$(ABS_PRELOAD)"' $(foreach p,$(PROBES),-D$(shell echo $(notdir $(p)) | tr a-z A-Z)='"$(abspath $(p))"') \
+PROBES := $(T)/probe $(T)/probe_plugin_host $(T)/plugin_cxx.so $(T)/probe_cxx $(T)/probe_own_malloc $(T)/probe_nonpie $(T)/probe_blocking $(T)/probe_seal $(T)/probe_instrumented $(T)/probe_instrumented_so
+PROBE_DEFS := -DPRELOAD='"$(ABS_PRELOAD)"' $(foreach p,$(PROBES),-D$(shell echo $(notdir $(p)) | tr a-z. A-Z_)='"$(abspath $(p))"') \
 	    -DPROBE_SRC='"$(abspath test/probe.c)"'
 
 $(T)/test_beyond: test/test_beyond.c test/run_probe.c test/run_probe.h | $(DEPS_OK)

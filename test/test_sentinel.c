@@ -483,6 +483,28 @@ START_TEST(test_cxx_guard_leaves_the_section_when_an_exception_unwinds)
 }
 END_TEST
 
+START_TEST(test_exception_through_operator_new_does_not_hide_the_next_violation)
+{
+    struct probe_run *r = run_probe(PRELOAD, "mode=warn", PROBE_CXX, "bad_alloc_then_malloc");
+    assert_ran_through(r);
+    ck_assert_msg(strstr(r->out, "bad_alloc caught\n"), "%s", r->out);
+    ck_assert_int_eq(count_of(r->err, "ALLOCATION IN HOT PATH!"), 1);
+    ck_assert_msg(strstr(r->err, "Operation: malloc (24 bytes)\n"), "%s", r->err);
+}
+END_TEST
+
+/* An RTLD_LOCAL plugin's libstdc++ is outside the start-up scope that RTLD_NEXT searches. */
+START_TEST(test_cxx_plugin_loaded_rtld_local_works_and_is_checked)
+{
+    struct probe_run *r = run_probe(PRELOAD, NULL, PROBE_PLUGIN_HOST, "cold");
+    ck_assert_msg(r->exited && r->code == 0 && strstr(r->out, "plugin_run -> 42\n"), "code=%d\n%s%s", r->code, r->out,
+                  r->err);
+    ck_assert_msg(!strstr(r->err, "hotpath: error") && !strstr(r->err, "IN HOT PATH"), "%s", r->err);
+    r = run_probe(PRELOAD, NULL, PROBE_PLUGIN_HOST, "hot");
+    assert_aborted_with(r, "Operation: operator new (4 bytes)\n", "Section: plugin_section\n");
+}
+END_TEST
+
 START_TEST(test_allocator_in_the_executable_is_reported_at_start_up)
 {
     struct probe_run *r = run_probe(PRELOAD, NULL, PROBE_OWN_MALLOC, "malloc");
@@ -581,6 +603,8 @@ static Suite *sentinel_suite(void)
     tcase_add_loop_test(tc, test_cxx_allocations_are_caught_as_operator_new, 0, sizeof cxx_ops / sizeof *cxx_ops);
     tcase_add_test(tc, test_cxx_guard_leaves_the_section_when_an_exception_unwinds);
     tcase_add_test(tc, test_allocator_in_the_executable_is_reported_at_start_up);
+    tcase_add_test(tc, test_exception_through_operator_new_does_not_hide_the_next_violation);
+    tcase_add_test(tc, test_cxx_plugin_loaded_rtld_local_works_and_is_checked);
     tcase_add_test(tc, test_non_pie_executable_taking_mallocs_address_is_not_a_bypass);
     tcase_add_test(tc, test_bootstrap_allocations_from_dlsym_are_recognised_later);
     suite_add_tcase(s, tc);
