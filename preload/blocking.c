@@ -16,6 +16,7 @@
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <threads.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/select.h>
@@ -97,6 +98,26 @@ WRAP(HP_CHECK_LOCK, int, pthread_barrier_wait, (pthread_barrier_t * b), (b))
 WRAP(HP_CHECK_LOCK, int, pthread_spin_lock, (pthread_spinlock_t * s), (s))
 WRAP(HP_CHECK_LOCK, int, sem_wait, (sem_t * s), (s))
 WRAP(HP_CHECK_LOCK, int, sem_timedwait, (sem_t * s, const struct timespec *t), (s, t))
+/* The clock variants: libstdc++ implements condition_variable::wait_for/until and
+ * timed_mutex::try_lock_for with them. */
+WRAP(HP_CHECK_LOCK, int, pthread_cond_clockwait,
+     (pthread_cond_t * c, pthread_mutex_t *m, clockid_t k, const struct timespec *t), (c, m, k, t))
+WRAP(HP_CHECK_LOCK, int, pthread_mutex_clocklock, (pthread_mutex_t * m, clockid_t k, const struct timespec *t),
+     (m, k, t))
+WRAP(HP_CHECK_LOCK, int, pthread_rwlock_clockrdlock, (pthread_rwlock_t * l, clockid_t k, const struct timespec *t),
+     (l, k, t))
+WRAP(HP_CHECK_LOCK, int, pthread_rwlock_clockwrlock, (pthread_rwlock_t * l, clockid_t k, const struct timespec *t),
+     (l, k, t))
+WRAP(HP_CHECK_LOCK, int, sem_clockwait, (sem_t * s, clockid_t k, const struct timespec *t), (s, k, t))
+WRAP(HP_CHECK_LOCK, int, pthread_timedjoin_np, (pthread_t t, void **r, const struct timespec *ts), (t, r, ts))
+WRAP(HP_CHECK_LOCK, int, pthread_clockjoin_np, (pthread_t t, void **r, clockid_t k, const struct timespec *ts),
+     (t, r, k, ts))
+/* C11 threads: glibc implements them with internal calls, so they are interposed themselves. */
+WRAP(HP_CHECK_LOCK, int, mtx_lock, (mtx_t * m), (m))
+WRAP(HP_CHECK_LOCK, int, mtx_timedlock, (mtx_t * m, const struct timespec *t), (m, t))
+WRAP(HP_CHECK_LOCK, int, cnd_wait, (cnd_t * c, mtx_t *m), (c, m))
+WRAP(HP_CHECK_LOCK, int, cnd_timedwait, (cnd_t * c, mtx_t *m, const struct timespec *t), (c, m, t))
+WRAP(HP_CHECK_LOCK, int, thrd_join, (thrd_t t, int *r), (t, r))
 
 /* ---- sleep ------------------------------------------------------------------------------------ */
 WRAP(HP_CHECK_SLEEP, unsigned int, sleep, (unsigned int s), (s))
@@ -106,6 +127,13 @@ WRAP(HP_CHECK_SLEEP, int, clock_nanosleep, (clockid_t c, int f, const struct tim
      (c, f, a, b))
 WRAP(HP_CHECK_SLEEP, int, pause, (void), ())
 WRAP(HP_CHECK_SLEEP, int, sched_yield, (void), ())
+WRAP(HP_CHECK_SLEEP, int, thrd_sleep, (const struct timespec *a, struct timespec *b), (a, b))
+static void (*next_thrd_yield)(void);
+EXPORT void thrd_yield(void)
+{
+    CHECK(thrd_yield, HP_CHECK_SLEEP);
+    NEXT(thrd_yield)();
+}
 
 /* ---- io --------------------------------------------------------------------------------------- */
 /* open and friends take a mode only with O_CREAT or O_TMPFILE; passing it always is harmless. */
@@ -135,9 +163,20 @@ WRAP_OPEN(open64)
     }
 WRAP_OPENAT(openat)
 WRAP_OPENAT(openat64)
-/* The _FORTIFY_SOURCE entry points for open without a mode. */
+/* The _FORTIFY_SOURCE entry points (open and openat without a mode, reads with a buffer size),
+ * which fortified builds call instead of the plain ones when lengths or flags are not constants. */
 WRAP(HP_CHECK_IO, int, __open_2, (const char *p, int f), (p, f))
 WRAP(HP_CHECK_IO, int, __open64_2, (const char *p, int f), (p, f))
+WRAP(HP_CHECK_IO, int, __openat_2, (int d, const char *p, int f), (d, p, f))
+WRAP(HP_CHECK_IO, int, __openat64_2, (int d, const char *p, int f), (d, p, f))
+WRAP(HP_CHECK_IO, ssize_t, __pread_chk, (int fd, void *b, size_t n, off_t o, size_t bn), (fd, b, n, o, bn))
+WRAP(HP_CHECK_IO, ssize_t, __pread64_chk, (int fd, void *b, size_t n, off_t o, size_t bn), (fd, b, n, o, bn))
+WRAP(HP_CHECK_IO, ssize_t, __recv_chk, (int s, void *b, size_t n, size_t bn, int f), (s, b, n, bn, f))
+WRAP(HP_CHECK_IO, ssize_t, __recvfrom_chk,
+     (int s, void *b, size_t n, size_t bn, int f, struct sockaddr *a, socklen_t *l), (s, b, n, bn, f, a, l))
+WRAP(HP_CHECK_IO, int, __poll_chk, (struct pollfd * f, nfds_t n, int t, size_t fl), (f, n, t, fl))
+WRAP(HP_CHECK_IO, int, __ppoll_chk,
+     (struct pollfd * f, nfds_t n, const struct timespec *t, const sigset_t *s, size_t fl), (f, n, t, s, fl))
 WRAP(HP_CHECK_IO, int, creat, (const char *p, mode_t m), (p, m))
 WRAP(HP_CHECK_IO, int, creat64, (const char *p, mode_t m), (p, m))
 WRAP(HP_CHECK_IO, int, close, (int fd), (fd))
@@ -170,6 +209,8 @@ WRAP(HP_CHECK_IO, int, pselect,
      (int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec *t, const sigset_t *s), (n, r, w, e, t, s))
 WRAP(HP_CHECK_IO, int, epoll_wait, (int e, struct epoll_event *v, int m, int t), (e, v, m, t))
 WRAP(HP_CHECK_IO, int, epoll_pwait, (int e, struct epoll_event *v, int m, int t, const sigset_t *s),
+     (e, v, m, t, s))
+WRAP(HP_CHECK_IO, int, epoll_pwait2, (int e, struct epoll_event *v, int m, const struct timespec *t, const sigset_t *s),
      (e, v, m, t, s))
 WRAP(HP_CHECK_IO, ssize_t, send, (int s, const void *b, size_t n, int f), (s, b, n, f))
 WRAP(HP_CHECK_IO, ssize_t, sendto,
@@ -242,14 +283,21 @@ void hp_vfork_hot(void)
     if (hp_thread_hot_or_sealed()) blocking_hot("vfork", HP_CHECK_SPAWN);
 }
 #if defined(__x86_64__)
+/* CFI so that unwinding from a report passes through this frame to vfork's caller; endbr64 so
+ * that the library keeps its indirect-branch-tracking marking. */
 __asm__(".text\n"
         ".globl vfork\n"
         ".type vfork, @function\n"
         "vfork:\n"
+        "    .cfi_startproc\n"
+        "    endbr64\n"
         "    sub $8, %rsp\n"
+        "    .cfi_adjust_cfa_offset 8\n"
         "    call hp_vfork_hot\n" /* hidden: a direct call, no PLT */
         "    add $8, %rsp\n"
+        "    .cfi_adjust_cfa_offset -8\n"
         "    jmp *hp_next_vfork(%rip)\n"
+        "    .cfi_endproc\n"
         ".size vfork, .-vfork\n");
 #endif
 
@@ -261,10 +309,15 @@ void hp_blocking_init(void)
     R(pthread_mutex_lock), R(pthread_mutex_timedlock), R(pthread_rwlock_rdlock), R(pthread_rwlock_wrlock);
     R(pthread_rwlock_timedrdlock), R(pthread_rwlock_timedwrlock), R(pthread_cond_wait), R(pthread_cond_timedwait);
     R(pthread_join), R(pthread_barrier_wait), R(pthread_spin_lock), R(sem_wait), R(sem_timedwait);
-    R(sleep), R(usleep), R(nanosleep), R(clock_nanosleep), R(pause), R(sched_yield);
-    R(open), R(open64), R(openat), R(openat64), R(__open_2), R(__open64_2), R(creat), R(creat64), R(close);
-    R(read), R(__read_chk), R(write), R(pread), R(pread64), R(pwrite), R(pwrite64), R(readv), R(writev);
-    R(fsync), R(fdatasync), R(ioctl), R(poll), R(ppoll), R(select), R(pselect), R(epoll_wait), R(epoll_pwait);
+    R(pthread_cond_clockwait), R(pthread_mutex_clocklock), R(pthread_rwlock_clockrdlock);
+    R(pthread_rwlock_clockwrlock), R(sem_clockwait), R(pthread_timedjoin_np), R(pthread_clockjoin_np);
+    R(mtx_lock), R(mtx_timedlock), R(cnd_wait), R(cnd_timedwait), R(thrd_join);
+    R(sleep), R(usleep), R(nanosleep), R(clock_nanosleep), R(pause), R(sched_yield), R(thrd_sleep), R(thrd_yield);
+    R(open), R(open64), R(openat), R(openat64), R(__open_2), R(__open64_2), R(__openat_2), R(__openat64_2);
+    R(creat), R(creat64), R(close), R(read), R(__read_chk), R(write), R(pread), R(pread64), R(__pread_chk);
+    R(__pread64_chk), R(pwrite), R(pwrite64), R(readv), R(writev), R(fsync), R(fdatasync), R(ioctl), R(poll);
+    R(__poll_chk), R(ppoll), R(__ppoll_chk), R(select), R(pselect), R(epoll_wait), R(epoll_pwait), R(epoll_pwait2);
+    R(__recv_chk), R(__recvfrom_chk);
     R(send), R(sendto), R(sendmsg), R(sendmmsg), R(recv), R(recvfrom), R(recvmsg), R(recvmmsg), R(connect);
     R(accept), R(accept4), R(fopen), R(fopen64), R(fclose), R(fflush);
     R(mmap), R(mmap64), R(munmap), R(mremap), R(mprotect), R(madvise), R(brk), R(sbrk);

@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <threads.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,6 +40,10 @@ static void *map;
 static char buf[64], tmpfile_path[64];
 static struct timespec past;
 static void *nothing(void *a) { return a; }
+static mtx_t c11_mutex;
+static cnd_t c11_cond;
+static thrd_t c11_finished;
+static int c11_nothing(void *a) { return a != NULL; }
 
 static void setup(void)
 {
@@ -46,6 +51,9 @@ static void setup(void)
     pthread_spin_init(&spin, 0);
     sem_init(&sem, 0, 8);
     pthread_create(&finished, NULL, nothing, NULL);
+    mtx_init(&c11_mutex, mtx_timed);
+    cnd_init(&c11_cond);
+    thrd_create(&c11_finished, c11_nothing, NULL);
     usleep(1000);
     fd = open("/dev/null", O_RDWR);
     socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
@@ -80,6 +88,22 @@ static long call(const char *n)
     if (!strcmp(n, "pthread_spin_lock")) return pthread_spin_lock(&spin);
     if (!strcmp(n, "sem_wait")) return sem_wait(&sem);
     if (!strcmp(n, "sem_timedwait")) return sem_timedwait(&sem, &past);
+    if (!strcmp(n, "pthread_cond_clockwait"))
+        return pthread_mutex_trylock(&mutex), pthread_cond_clockwait(&cond, &mutex, CLOCK_REALTIME, &past);
+    if (!strcmp(n, "pthread_mutex_clocklock")) return pthread_mutex_clocklock(&mutex, CLOCK_REALTIME, &past);
+    if (!strcmp(n, "pthread_rwlock_clockrdlock")) return pthread_rwlock_clockrdlock(&rwlock, CLOCK_REALTIME, &past);
+    if (!strcmp(n, "pthread_rwlock_clockwrlock")) return pthread_rwlock_clockwrlock(&rwlock, CLOCK_REALTIME, &past);
+    if (!strcmp(n, "sem_clockwait")) return sem_clockwait(&sem, CLOCK_REALTIME, &past);
+    if (!strcmp(n, "pthread_timedjoin_np")) return pthread_timedjoin_np(finished, NULL, &past);
+    if (!strcmp(n, "pthread_clockjoin_np")) return pthread_clockjoin_np(finished, NULL, CLOCK_REALTIME, &past);
+    if (!strcmp(n, "mtx_lock")) return mtx_lock(&c11_mutex);
+    if (!strcmp(n, "mtx_timedlock")) return mtx_timedlock(&c11_mutex, &past);
+    if (!strcmp(n, "cnd_wait")) return mtx_trylock(&c11_mutex), cnd_wait(&c11_cond, &c11_mutex);
+    if (!strcmp(n, "cnd_timedwait")) return mtx_trylock(&c11_mutex), cnd_timedwait(&c11_cond, &c11_mutex, &past);
+    if (!strcmp(n, "thrd_join")) return thrd_join(c11_finished, NULL);
+    if (!strcmp(n, "thrd_sleep")) return thrd_sleep(&zero, NULL);
+    if (!strcmp(n, "thrd_yield")) return thrd_yield(), 0;
+    if (!strcmp(n, "epoll_pwait2")) return epoll_pwait2(ep, &ev, 1, &zero, NULL);
     if (!strcmp(n, "sleep")) return sleep(0);
     if (!strcmp(n, "usleep")) return usleep(0);
     if (!strcmp(n, "nanosleep")) return nanosleep(&zero, NULL);

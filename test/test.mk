@@ -27,6 +27,9 @@ $(T)/probe_plugin_host: test/probe_plugin_host.c $(T)/plugin_cxx.so
 $(T)/probe_blocking: test/probe_blocking.c api/hotpath.h $(API_LINKS)
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) $< -o $@ $(TEST_LINK)
+$(T)/probe_fortify: test/probe_fortify.c api/hotpath.h $(API_LINKS)
+	@mkdir -p $(T)
+	$(CC) $(TEST_CFLAGS) -O2 -D_FORTIFY_SOURCE=2 $< -o $@ $(TEST_LINK)
 $(T)/probe_seal: test/probe_seal.c api/hotpath.h $(API_LINKS)
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) $< -o $@ $(TEST_LINK)
@@ -40,7 +43,7 @@ $(T)/probe_instrumented_so: test/probe_instrumented.c api/hotpath.h $(API_LINKS)
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) -finstrument-functions $< -o $@ $(TEST_LINK)
 
-PROBES := $(T)/probe $(T)/probe_plugin_host $(T)/plugin_cxx.so $(T)/probe_cxx $(T)/probe_own_malloc $(T)/probe_nonpie $(T)/probe_blocking $(T)/probe_seal $(T)/probe_instrumented $(T)/probe_instrumented_so
+PROBES := $(T)/probe $(T)/probe_plugin_host $(T)/plugin_cxx.so $(T)/probe_cxx $(T)/probe_own_malloc $(T)/probe_nonpie $(T)/probe_blocking $(T)/probe_fortify $(T)/probe_seal $(T)/probe_instrumented $(T)/probe_instrumented_so
 PROBE_DEFS := -DPRELOAD='"$(ABS_PRELOAD)"' $(foreach p,$(PROBES),-D$(shell echo $(notdir $(p)) | tr a-z. A-Z_)='"$(abspath $(p))"') \
 	    -DPROBE_SRC='"$(abspath test/probe.c)"'
 

@@ -20,7 +20,12 @@ static const struct call {
     {"pthread_rwlock_wrlock", "lock", 1}, {"pthread_rwlock_timedrdlock", "lock", 1},
     {"pthread_rwlock_timedwrlock", "lock", 1}, {"pthread_cond_wait", "lock", 0}, {"pthread_cond_timedwait", "lock", 1},
     {"pthread_join", "lock", 1}, {"pthread_barrier_wait", "lock", 1}, {"pthread_spin_lock", "lock", 1},
-    {"sem_wait", "lock", 1}, {"sem_timedwait", "lock", 1},
+    {"sem_wait", "lock", 1}, {"sem_timedwait", "lock", 1}, {"pthread_cond_clockwait", "lock", 1},
+    {"pthread_mutex_clocklock", "lock", 1}, {"pthread_rwlock_clockrdlock", "lock", 1},
+    {"pthread_rwlock_clockwrlock", "lock", 1}, {"sem_clockwait", "lock", 1}, {"pthread_timedjoin_np", "lock", 1},
+    {"pthread_clockjoin_np", "lock", 1}, {"mtx_lock", "lock", 1}, {"mtx_timedlock", "lock", 1},
+    {"cnd_wait", "lock", 0}, {"cnd_timedwait", "lock", 1}, {"thrd_join", "lock", 1},
+    {"thrd_sleep", "sleep", 1}, {"thrd_yield", "sleep", 1}, {"epoll_pwait2", "io", 1},
     {"sleep", "sleep", 1}, {"usleep", "sleep", 1}, {"nanosleep", "sleep", 1}, {"clock_nanosleep", "sleep", 1},
     {"pause", "sleep", 0}, {"sched_yield", "sleep", 1},
     {"open", "io", 1}, {"open64", "io", 1}, {"openat", "io", 1}, {"openat64", "io", 1}, {"creat", "io", 1},
@@ -110,6 +115,33 @@ START_TEST(test_other_categories_do_not_report)
     struct probe_run *r = run_probe(PRELOAD, other, PROBE_BLOCKING, calls[_i].name);
     ck_assert_msg(r->exited && r->code == 0, "%s: %s", calls[_i].name, r->err);
     ck_assert_msg(!has_op(r->err, calls[_i].name), "%s reported under %s:\n%s", calls[_i].name, other, r->err);
+}
+END_TEST
+
+/* A fortified build (-O2 -D_FORTIFY_SOURCE=2) calls the checking entry points when lengths and
+ * flags are not constants: each is caught under its own name. */
+START_TEST(test_fortified_entry_points_are_caught)
+{
+    struct probe_run *r = run_probe(PRELOAD, "check=io:mode=count", PROBE_FORTIFY, "x");
+    ck_assert_msg(r->exited && r->code == 0, "%s", r->err);
+    static const char *const fortified[] = {"__openat_2", "__pread_chk", "__recv_chk", "__recvfrom_chk",
+                                            "__poll_chk", "__ppoll_chk", "__read_chk", "__open_2"};
+    for (size_t i = 0; i < sizeof fortified / sizeof *fortified; i++) {
+        char want[64];
+        snprintf(want, sizeof want, " x %s in main (", fortified[i]);
+        ck_assert_msg(strstr(r->err, want), "no '%s' in:\n%s", want, r->err);
+    }
+}
+END_TEST
+
+/* vfork is a tail jump written in assembly: the report's frame #0 must still be its caller. */
+START_TEST(test_vfork_report_names_its_caller)
+{
+    struct probe_run *r = run_probe(PRELOAD, "check=spawn:mode=warn", PROBE_BLOCKING, "vfork");
+    ck_assert_msg(r->exited && r->code == 0, "%s", r->err);
+    ck_assert_msg(strstr(r->err, "    #0 0x") && strstr(r->err, " in call+"), "%s", r->err);
+    const char *f0 = strstr(r->err, "    #0 0x"), *f1 = strstr(r->err, "    #1 0x"), *call = strstr(r->err, " in call+");
+    ck_assert_msg(f0 < call && call < f1, "frame #0 is not call():\n%s", r->err);
 }
 END_TEST
 
@@ -300,6 +332,8 @@ int main(void)
     tcase_add_loop_test(tc, test_other_categories_do_not_report, 0, NCALLS);
     tcase_add_loop_test(tc, test_calls_outside_sections_are_untouched, 0, NCALLS);
     tcase_add_test(tc, test_cancellation_points_stay_cancellation_points);
+    tcase_add_test(tc, test_fortified_entry_points_are_caught);
+    tcase_add_test(tc, test_vfork_report_names_its_caller);
     tcase_add_test(tc, test_unknown_category_is_an_error);
     tcase_add_test(tc, test_json_report_names_kind_and_category);
     suite_add_tcase(s, tc);
