@@ -60,11 +60,15 @@ int hotpath_sealed(void) { return __atomic_load_n(&sealed, __ATOMIC_ACQUIRE); }
 
 /* The sentinel switches its allocation entry points to checking versions (and back), so that an
  * unsealed process pays nothing for the seal's existence. */
+static int seal_lock; /* seal and unseal from two threads at once: the flag and the sentinel agree */
+
 static void set_sealed(int on)
 {
+    while (__atomic_exchange_n(&seal_lock, 1, __ATOMIC_ACQUIRE)) __builtin_ia32_pause();
     __atomic_store_n(&sealed, on, __ATOMIC_RELEASE);
     void (*hook)(int) = __atomic_load_n(&hotpath__seal_hook, __ATOMIC_ACQUIRE);
     if (hook) hook(on);
+    __atomic_store_n(&seal_lock, 0, __ATOMIC_RELEASE);
 }
 
 void hotpath_seal(void) { set_sealed(1); }

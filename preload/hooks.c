@@ -258,6 +258,8 @@ static HP_COLD void hot_event(const char *op, size_t size, size_t align, int has
         return;
     }
     if (t->allow != 0 || hp_in_sentinel || boot_resolving || hp_init_probe_hit()) return;
+    /* Reached through a sealed entry pointer just as another thread unsealed: not hot any more. */
+    if (!hp_thread_hot_or_sealed()) return;
     if (!(hp_opt.checks & HP_CHECK_ALLOC)) return;
     struct hp_event ev = {.kind = HP_KIND_ALLOC,
                           .category = HP_CHECK_ALLOC,

@@ -90,7 +90,7 @@ __attribute__((constructor(101))) static void hp_start(void)
     hp_blocking_init();
     hp_cxx_new_init();
     hp_hooks_finish_init();
-    pthread_atfork(NULL, NULL, atfork_child);
+    pthread_atfork(hp_violation_atfork_prepare, hp_violation_atfork_parent, atfork_child);
     check_not_bypassed();
     if (hp_hot_functions_init() != 0) {
         hp_diag("error: stopping the process rather than run it with a weaker check than asked");

@@ -138,6 +138,8 @@ HP_HIDDEN void hp_violation(const struct hp_event *ev);
 /* Per-thread guard: non-zero while this thread is inside the sentinel's own report path. */
 HP_HIDDEN extern __thread int hp_in_sentinel __attribute__((tls_model("initial-exec")));
 HP_HIDDEN void hp_violation_init(void);
+HP_HIDDEN void hp_violation_atfork_prepare(void);
+HP_HIDDEN void hp_violation_atfork_parent(void);
 HP_HIDDEN void hp_violation_atfork_child(void);
 HP_HIDDEN void hp_summary_at_exit(void);
 

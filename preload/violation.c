@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,9 +47,18 @@ static void unlock_report(void) { __atomic_store_n(&report_lock, 0, __ATOMIC_REL
 struct out {
     const char *pattern; /* option value, "" = none */
     int fd;
-    pid_t pid; /* process that opened fd: a forked child with %p in the path reopens */
+    pid_t pid;     /* process that opened fd: a forked child with %p in the path reopens */
+    dev_t dev;     /* what fd was when we opened it: a program that closes descriptors and opens */
+    ino_t ino;     /* its own files may have given the number to one of them */
 };
-static struct out log_out = {NULL, -1, 0}, json_out = {NULL, -1, 0};
+static struct out log_out = {NULL, -1, 0, 0, 0}, json_out = {NULL, -1, 0, 0, 0};
+
+/* Is our descriptor still the file we opened? */
+static int still_ours(const struct out *o)
+{
+    struct stat st;
+    return fstat(o->fd, &st) == 0 && st.st_dev == o->dev && st.st_ino == o->ino;
+}
 
 /* Returns 0, or -1 when the expanded path does not fit (it is then not used at all: a cut path
  * would put reports where nobody looks). */
@@ -74,12 +84,27 @@ static int out_fd(struct out *o, int fallback)
 {
     if (!o->pattern || !o->pattern[0]) return fallback;
     pid_t pid = getpid();
-    if (o->fd >= 0 && (o->pid == pid || !strstr(o->pattern, "%p"))) return o->fd;
-    if (o->fd >= 0 && o->fd != 2) hp_sys_close(o->fd);
+    if (o->fd >= 0 && o->fd != fallback) {
+        if (!still_ours(o)) {
+            o->fd = -1; /* not ours any more: never close it, never write to it */
+        } else if (o->pid == pid || !strstr(o->pattern, "%p")) {
+            return o->fd;
+        } else {
+            hp_sys_close(o->fd);
+            o->fd = -1;
+        }
+    } else if (o->fd == fallback && o->pid == pid) {
+        return o->fd; /* the path could not be opened: already said so, once */
+    }
     char path[HP_PATH_MAX + 32];
     int too_long = expand_pid(o->pattern, path, sizeof path);
     o->fd = too_long ? -1 : hp_sys_open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
     o->pid = pid;
+    struct stat st;
+    if (o->fd >= 0 && fstat(o->fd, &st) == 0) {
+        o->dev = st.st_dev;
+        o->ino = st.st_ino;
+    }
     if (o->fd < 0) {
         /* The path is shown cut to 300 bytes so that the reason always fits the message. */
         char mem[600];
@@ -459,7 +484,7 @@ static void write_short_report(const struct hp_event *ev)
     hp_buf_name(&b, hotpath_section(), 128);
     hp_buf_str(&b, "\n(backtrace skipped: the report lock was busy)\n");
     finish(&b, "\n");
-    hp_write_all(2, b.p, b.len);
+    hp_write_all(log_out.fd >= 0 ? log_out.fd : 2, b.p, b.len); /* no reopening without the lock */
 }
 
 /* ---- the violation --------------------------------------------------------------------------------- */
@@ -493,8 +518,11 @@ void hp_violation(const struct hp_event *ev)
 
     int locked = lock_report();
     long count = locked ? record(h, ev, section, pcs, n) : 0;
+    /* Without the lock the site table cannot be consulted; the rules that need no symbolizing
+     * still apply (function rules would need libdw, which is used under the lock only). */
+    if (!locked && hp_opt.suppressions[0] && hp_suppressed(ev->op, section, NULL, 0)) count = -1;
     if (count < 0) { /* suppressed */
-        unlock_report();
+        if (locked) unlock_report();
         hp_in_sentinel = 0;
         errno = saved_errno;
         return;
@@ -624,7 +652,10 @@ void hp_summary_at_exit(void)
 {
     if (hp_opt.mode == HP_MODE_ABORT && !suppressed_seen) return;
     hp_in_sentinel = 1;
-    if (!lock_report()) return;
+    if (!lock_report()) {
+        hp_in_sentinel = 0;
+        return;
+    }
     if (total_seen || suppressed_seen) {
         char mem[2048];
         struct hp_buf b;
@@ -705,10 +736,28 @@ void hp_violation_init(void)
 
 /* In a forked child: the only thread is the one that forked, so no one else holds the lock; the
  * child starts its own counts (the parent reports its own), its own mark file and log file. */
+/* Before fork: no report may be half written (and libunwind's and libdw's locks held) when the
+ * process is copied, so the forking thread takes the report lock for the fork's duration. Bounded
+ * like every wait for it. */
+static int fork_locked;
+void hp_violation_atfork_prepare(void)
+{
+    if (hp_in_sentinel) return; /* fork from inside our own report path: nothing to wait for */
+    fork_locked = lock_report();
+}
+
+void hp_violation_atfork_parent(void)
+{
+    if (fork_locked) unlock_report();
+    fork_locked = 0;
+}
+
 void hp_violation_atfork_child(void)
 {
+    fork_locked = 0;
     report_lock = 0;
     marked = 0;
+    suppressed_seen = 0;
     nsites = nsections = 0;
     total_seen = sites_dropped = sections_dropped = 0;
     hp_symbolize_forget();

@@ -8,6 +8,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -212,6 +213,24 @@ int main(int argc, char **argv)
         printf("depth %u section %s\n", hotpath_depth(), hotpath_section());
         hotpath_exit();
         printf("violations %lu\n", hotpath_violations());
+    } else if (!strcmp(s, "fd_reuse")) {
+        /* A program that closes every descriptor it does not know and opens its own files: the
+         * sentinel's log descriptor number goes to one of them; reports must not land there. */
+        hotpath_enter("first");
+        sink = malloc(16);
+        hotpath_exit();
+        for (int fd = 3; fd < 64; fd++) close(fd);
+        char path[64];
+        snprintf(path, sizeof path, "/tmp/hotpath-probe-data.%d", (int)getpid());
+        int data = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+        if (write(data, "DATA", 4) != 4) return 3;
+        hotpath_enter("second");
+        sink = malloc(32);
+        hotpath_exit();
+        off_t size = lseek(data, 0, SEEK_END);
+        close(data);
+        unlink(path);
+        printf("data file %ld bytes\n", (long)size);
     } else if (!strcmp(s, "dlerror")) {
         /* Under HOTPATH_TEST_BOOTSTRAP_MISS=1 dlsym's error state was allocated from the bootstrap
          * arena; failing again frees it, through our free, which must recognise it. */

@@ -386,6 +386,22 @@ START_TEST(test_log_path_expands_pid_and_keeps_stderr_clean)
 }
 END_TEST
 
+START_TEST(test_log_descriptor_reused_by_the_program_is_never_written)
+{
+    make_tmpdir();
+    char opts[256], path[256];
+    snprintf(opts, sizeof opts, "mode=warn:log_path=%s/hp.log", tmpdir);
+    snprintf(path, sizeof path, "%s/hp.log", tmpdir);
+    struct probe_run *r = run(opts, "fd_reuse");
+    assert_ran_through(r);
+    ck_assert_msg(strstr(r->out, "data file 4 bytes\n"), "the program's file was written to:\n%s", r->out);
+    const char *log = slurp(path);
+    ck_assert_ptr_nonnull(log);
+    ck_assert_int_eq(count_of(log, "ALLOCATION IN HOT PATH!"), 2);
+    ck_assert_msg(strstr(log, "Section: second\n") && strstr(log, "hotpath: summary: 2 violations"), "%s", log);
+}
+END_TEST
+
 START_TEST(test_unopenable_log_path_falls_back_to_stderr_with_a_word)
 {
     struct probe_run *r = run("mode=warn:log_path=/nonexistent-dir/x/hp.log", "malloc");
@@ -593,6 +609,7 @@ static Suite *sentinel_suite(void)
     tcase_add_test(tc, test_backtrace_symbolize_and_max_frames_options);
     tcase_add_test(tc, test_log_path_expands_pid_and_keeps_stderr_clean);
     tcase_add_test(tc, test_unopenable_log_path_falls_back_to_stderr_with_a_word);
+    tcase_add_test(tc, test_log_descriptor_reused_by_the_program_is_never_written);
     tcase_add_test(tc, test_json_path_writes_one_object_per_report);
     tcase_add_test(tc, test_mark_dir_records_each_violating_process);
     tcase_add_test(tc, test_json_summary_line_counts_what_reports_do_not_show);
