@@ -33,9 +33,12 @@ static HP_COLD void new_hot(const char *op, size_t size, size_t align)
     hp_violation(&ev);
 }
 
-/* The next operator new. RTLD_NEXT sees only the start-up scope: a libstdc++ brought in by a
- * library dlopened with RTLD_LOCAL (Python's C++ extensions, plugins) is not there, so the
- * caller's own scope is searched too. If nothing is found, a malloc-based stand-in keeps the
+/* The next operator new, looked up at the first call (under hp_in_sentinel, so that a first `new`
+ * inside a section is not charged with dlsym's allocations). Not at start-up: in a C program
+ * every lookup fails, and each failure allocates dlerror's message, which shifts the heap enough
+ * to slow every later malloc+free measurably. RTLD_NEXT sees only the start-up scope: a libstdc++
+ * brought in by a library dlopened with RTLD_LOCAL (Python's C++ extensions, plugins) is not
+ * there, so the caller's own scope is searched too. If nothing is found, a malloc-based stand-in keeps the
  * program alive rather than stopping it. */
 static void *find_next_new(const char *name, const void *caller)
 {
@@ -106,12 +109,3 @@ NEW(_ZnwmSt11align_val_tRKSt9nothrow_t, "operator new", a, fallback_new_aligned,
     (size_t n, size_t a, const void *nt), (n, a, nt), (n, a))
 NEW(_ZnamSt11align_val_tRKSt9nothrow_t, "operator new[]", a, fallback_new_aligned,
     (size_t n, size_t a, const void *nt), (n, a, nt), (n, a))
-
-/* Resolve at start-up what can be: the first `new` then calls no dlsym inside a section. */
-void hp_cxx_new_init(void)
-{
-#define R(sym) next_##sym = (sym##_fn)find_next_new(#sym, NULL)
-    R(_Znwm), R(_Znam), R(_ZnwmRKSt9nothrow_t), R(_ZnamRKSt9nothrow_t), R(_ZnwmSt11align_val_t);
-    R(_ZnamSt11align_val_t), R(_ZnwmSt11align_val_tRKSt9nothrow_t), R(_ZnamSt11align_val_tRKSt9nothrow_t);
-#undef R
-}

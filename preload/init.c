@@ -88,7 +88,6 @@ __attribute__((constructor(101))) static void hp_start(void)
     hp_unwind_init();
     hp_violation_init();
     hp_blocking_init();
-    hp_cxx_new_init();
     hp_hooks_finish_init();
     pthread_atfork(hp_violation_atfork_prepare, hp_violation_atfork_parent, atfork_child);
     check_not_bypassed();

@@ -110,7 +110,6 @@ HP_HIDDEN int hp_hot_functions_init(void);
 /* The frame address of a reported operator new while it calls the next one, else 0: allocations
  * made deeper on the stack in that time are the same allocation and not reported again. */
 HP_HIDDEN extern __thread uintptr_t hp_new_pending __attribute__((tls_model("initial-exec")));
-HP_HIDDEN void hp_cxx_new_init(void);
 /* 1 if the caller runs inside a reported operator new; a stale flag (the wrapper's frame is gone:
  * an exception went through it) is cleared. */
 static inline __attribute__((always_inline)) int hp_new_pending_active(void)
