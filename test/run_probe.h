@@ -1,15 +1,16 @@
-/* Test helper: run a probe program under the freshly built sentinel and capture what it says. */
+/* Test helper: run a probe program under the freshly built sentinel and capture what it says.
+ * A thin layer over the reliability suite's runner (test/reliability/rl_run.h). */
 #ifndef TEST_RUN_PROBE_H
 #define TEST_RUN_PROBE_H
 
 #include <stddef.h>
 
 struct probe_run {
-    int exited, code;     /* normal exit and its status */
-    int signaled, sig;    /* killed by a signal */
+    int exited, code;  /* normal exit and its status */
+    int signaled, sig; /* killed by a signal */
     int timed_out;
-    char out[1 << 16];    /* stdout */
-    char err[1 << 18];    /* stderr */
+    const char *out;   /* stdout, whole, valid until the next run */
+    const char *err;   /* stderr, whole, valid until the next run */
 };
 
 /* Run `prog scenario` with LD_PRELOAD=<preload> (NULL: no preload) and HOTPATH_OPTIONS=opts (NULL:
@@ -19,7 +20,7 @@ struct probe_run *run_probe(const char *preload, const char *opts, const char *p
 int count_of(const char *hay, const char *needle);
 /* Line number of the line of `file` that contains `marker`, or -1. */
 int line_of(const char *file, const char *marker);
-/* Whole contents of a file (static buffer), or NULL. */
+/* Whole contents of a file, or NULL. */
 const char *slurp(const char *path);
 
 #endif

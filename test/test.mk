@@ -45,17 +45,21 @@ $(T)/probe_instrumented_so: test/probe_instrumented.c api/hotpath.h $(API_LINKS)
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) -finstrument-functions $< -o $@ $(TEST_LINK)
 
+# The probes' runner, shared with the reliability suite.
+RUN_PROBE_SRC := test/run_probe.c test/reliability/rl_run.c
+RUN_PROBE := $(RUN_PROBE_SRC) test/run_probe.h test/reliability/rl_run.h
+
 PROBES := $(T)/probe $(T)/probe_plugin_host $(T)/plugin_cxx.so $(T)/probe_cxx $(T)/probe_own_malloc $(T)/probe_nonpie $(T)/probe_blocking $(T)/probe_fortify $(T)/probe_seal $(T)/probe_instrumented $(T)/probe_instrumented_so
 PROBE_DEFS := -DPRELOAD='"$(ABS_PRELOAD)"' $(foreach p,$(PROBES),-D$(shell echo $(notdir $(p)) | tr a-z. A-Z_)='"$(abspath $(p))"') \
 	    -DPROBE_SRC='"$(abspath test/probe.c)"'
 
-$(T)/test_beyond: test/test_beyond.c test/run_probe.c test/run_probe.h | $(DEPS_OK)
+$(T)/test_beyond: test/test_beyond.c $(RUN_PROBE) | $(DEPS_OK)
 	@mkdir -p $(T)
-	$(CC) $(TEST_CFLAGS) $(PROBE_DEFS) test/test_beyond.c test/run_probe.c -o $@ $(CHECK_LIBS)
+	$(CC) $(TEST_CFLAGS) -Itest/reliability $(PROBE_DEFS) test/test_beyond.c $(RUN_PROBE_SRC) -o $@ $(CHECK_LIBS)
 
-$(T)/test_sentinel: test/test_sentinel.c test/run_probe.c test/run_probe.h | $(DEPS_OK)
+$(T)/test_sentinel: test/test_sentinel.c $(RUN_PROBE) | $(DEPS_OK)
 	@mkdir -p $(T)
-	$(CC) $(TEST_CFLAGS) $(PROBE_DEFS) test/test_sentinel.c test/run_probe.c -o $@ $(CHECK_LIBS)
+	$(CC) $(TEST_CFLAGS) -Itest/reliability $(PROBE_DEFS) test/test_sentinel.c $(RUN_PROBE_SRC) -o $@ $(CHECK_LIBS)
 $(T)/test_api: test/test_api.c test/api_disabled.c api/hotpath.h $(API_LINKS) | $(DEPS_OK)
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) test/test_api.c test/api_disabled.c -o $@ $(TEST_LINK) -ldl $(CHECK_LIBS)
