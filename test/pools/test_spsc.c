@@ -327,6 +327,11 @@ START_TEST(test_spsc_fast_paths_read_only_their_own_sides_copies)
             HT_ASSERT((unsigned char *)w >= buf && (unsigned char *)w < buf + 16 * sizeof(uint64_t));
             w[0] = 99;
             hp_spsc_commit(&q, 1);
+            /* The consumer's operations must not read the producer's copies either. */
+            size_t p_elem_size = q.p_elem_size, p_mask = q.p_mask;
+            q.p_elem_size = 0;
+            q.p_mask = 0;
+            v = 0;
             HT_EQ(hp_spsc_pop(&q, &v), 1);
             HT_EQ(v, 7);
             HT_EQ(hp_spsc_pop_burst(&q, b, 5), 5);
@@ -337,6 +342,8 @@ START_TEST(test_spsc_fast_paths_read_only_their_own_sides_copies)
             hp_spsc_consume(&q, 1);
             HT_PTR_EQ(hp_spsc_front(&q), NULL);
             HT_EQ(hp_spsc_count(&q), 0);
+            q.p_elem_size = p_elem_size;
+            q.p_mask = p_mask;
             check_cache_invariants_sides(&q);
         }
     }

@@ -191,7 +191,7 @@ HP_INLINE void *hp__spsc_peek_span(hp_spsc *q, size_t *n, size_t esz)
 /* Producer. Append a copy of *elem. Returns 1, or 0 if full. O(1), never allocates or blocks. */
 HP_INLINE int hp_spsc_push(hp_spsc *q, const void *elem) { return hp__spsc_push(q, elem, q->p_elem_size); }
 /* Consumer. Move the oldest element into *out. Returns 1, or 0 if empty. O(1), never blocks. */
-HP_INLINE int hp_spsc_pop(hp_spsc *q, void *out) { return hp__spsc_pop(q, out, q->p_elem_size); }
+HP_INLINE int hp_spsc_pop(hp_spsc *q, void *out) { return hp__spsc_pop(q, out, q->c_elem_size); }
 /* Producer. Bulk: all n of src[] published at once, or none (returns n or 0). O(n). */
 HP_INLINE size_t hp_spsc_push_bulk(hp_spsc *q, const void *src, size_t n)
 {
