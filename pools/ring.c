@@ -7,11 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-size_t hp_ring_mem_size(size_t elem_size, size_t capacity)
-{
-    if (elem_size == 0 || !hp_is_pow2(capacity) || capacity > SIZE_MAX / elem_size) return 0;
-    return elem_size * capacity;
-}
+size_t hp_ring_mem_size(size_t elem_size, size_t capacity) { return hp__ring_bytes(elem_size, capacity); }
 
 int hp_ring_init(hp_ring *r, void *mem, size_t mem_size, size_t elem_size, size_t capacity)
 {

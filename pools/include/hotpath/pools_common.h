@@ -79,6 +79,14 @@ HP_API HP_COLD __attribute__((noreturn, format(printf, 1, 2))) void hp_pools_fai
 /* 1 if x is a power of two (0 is not). O(1). */
 HP_INLINE int hp_is_pow2(size_t x) { return x && !(x & (x - 1)); }
 
+/* Bytes of a ring's slot array: capacity (a power of two) slots of elem_size (> 0); 0 when the
+ * arguments are invalid or the product does not fit. O(1). */
+HP_INLINE size_t hp__ring_bytes(size_t elem_size, size_t capacity)
+{
+    if (elem_size == 0 || !hp_is_pow2(capacity) || capacity > SIZE_MAX / elem_size) return 0;
+    return elem_size * capacity;
+}
+
 /* Smallest power of two >= x (1 for 0); 0 if it does not fit in size_t. O(1). */
 HP_INLINE size_t hp_next_pow2(size_t x)
 {
