@@ -89,17 +89,6 @@ static void (*free_impl)(void *) = free_checked;
 static int boot_state; /* 0 not started, 1 resolving, 2 done */
 static __thread int boot_resolving __attribute__((tls_model("initial-exec")));
 
-static void *resolve(const char *name, int required)
-{
-    void *f = dlsym(RTLD_NEXT, name);
-    if (!f && required) {
-        hp_diag("error: cannot find the next allocator's entry points (dlsym(RTLD_NEXT) failed); "
-                "libhotpath.so must be loaded through LD_PRELOAD");
-        _exit(127);
-    }
-    return f;
-}
-
 /* An optional entry point is used only if it comes from the same object as the next malloc: when
  * the next allocator (jemalloc, say) lacks one, dlsym finds glibc's, whose memory the next
  * allocator's free would then be handed. The fallbacks below go through the next allocator. */
@@ -124,11 +113,11 @@ static void bootstrap(void)
     /* Self-test hook (make check): a failing dlsym first, whose error path allocates through us. */
     const char *miss = getenv("HOTPATH_TEST_BOOTSTRAP_MISS");
     if (miss && *miss == '1') (void)dlsym(RTLD_NEXT, "hotpath__no_such_symbol");
-    n.malloc = resolve("malloc", 1);
-    n.calloc = resolve("calloc", 1);
-    n.realloc = resolve("realloc", 1);
-    n.free = resolve("free", 1);
-    n.posix_memalign = resolve("posix_memalign", 1);
+    n.malloc = hp_resolve_next("malloc");
+    n.calloc = hp_resolve_next("calloc");
+    n.realloc = hp_resolve_next("realloc");
+    n.free = hp_resolve_next("free");
+    n.posix_memalign = hp_resolve_next("posix_memalign");
     n.aligned_alloc = resolve_beside("aligned_alloc", n.malloc);
     n.memalign = resolve_beside("memalign", n.malloc);
     n.valloc = resolve_beside("valloc", n.malloc);
