@@ -332,6 +332,9 @@ START_TEST(test_spsc_fast_paths_read_only_their_own_sides_copies)
             q.p_elem_size = 0;
             q.p_mask = 0;
             v = 0;
+            uint64_t *f = hp_spsc_front(&q);
+            HT_ASSERT(f != NULL && *f == 7 && (unsigned char *)f >= buf &&
+                      (unsigned char *)f < buf + 16 * sizeof(uint64_t));
             HT_EQ(hp_spsc_pop(&q, &v), 1);
             HT_EQ(v, 7);
             HT_EQ(hp_spsc_pop_burst(&q, b, 5), 5);
@@ -424,8 +427,16 @@ static void *stress_consumer(void *arg)
     uint64_t expect = 0, errors = 0, buf[32], seed = 11;
     while (expect < s->items) {
         seed = seed * 6364136223846793005u + 1442695040888963407u;
-        unsigned mode = (unsigned)(seed >> 60) % 3;
-        if (mode == 0) {
+        unsigned mode = (unsigned)(seed >> 60) % 4;
+        if (mode == 3) { /* rigtorp-style front + consume(1) */
+            uint64_t *f = u64_q_front(&s->q);
+            if (!f) {
+                cpu_relax();
+                continue;
+            }
+            errors += *f != expect++;
+            u64_q_consume(&s->q, 1);
+        } else if (mode == 0) {
             uint64_t v;
             if (!u64_q_pop(&s->q, &v)) {
                 cpu_relax();

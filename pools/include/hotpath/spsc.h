@@ -177,6 +177,14 @@ HP_INLINE void *hp__spsc_reserve(hp_spsc *q, size_t *n, size_t esz)
     if (*n > room) *n = room;
     return *n ? q->p_buf + i * esz : NULL;
 }
+/* One element needs none of peek_span's span arithmetic; front() is the consumer's hot call in
+ * rigtorp-style loops (while (!front()); use; consume(1)). */
+HP_INLINE void *hp__spsc_front(hp_spsc *q, size_t esz)
+{
+    size_t t = HP__LOAD_RLX(&q->tail);
+    if (HP_UNLIKELY(hp__spsc_avail(q, t, 1) == 0)) return NULL;
+    return q->c_buf + (t & q->c_mask) * esz;
+}
 HP_INLINE void *hp__spsc_peek_span(hp_spsc *q, size_t *n, size_t esz)
 {
     size_t t = HP__LOAD_RLX(&q->tail);
@@ -228,11 +236,7 @@ HP_INLINE void hp_spsc_commit(hp_spsc *q, size_t k)
 HP_INLINE void *hp_spsc_peek(hp_spsc *q, size_t *n) { return hp__spsc_peek_span(q, n, q->c_elem_size); }
 HP_INLINE void hp_spsc_consume(hp_spsc *q, size_t k) { HP__STORE_REL(&q->tail, HP__LOAD_RLX(&q->tail) + k); }
 /* Consumer. Pointer to the oldest element, or NULL if empty. O(1). */
-HP_INLINE void *hp_spsc_front(hp_spsc *q)
-{
-    size_t n = 1;
-    return hp__spsc_peek_span(q, &n, q->c_elem_size);
-}
+HP_INLINE void *hp_spsc_front(hp_spsc *q) { return hp__spsc_front(q, q->c_elem_size); }
 /* Either side. Elements queued at some instant during the call (exact when the other side is
  * idle). O(1). */
 HP_INLINE size_t hp_spsc_count(hp_spsc *q)
@@ -286,8 +290,7 @@ HP_INLINE size_t hp_spsc_high_water(const hp_spsc *q) { return q->high_water; }
     }                                                                                                        \
     static inline __attribute__((unused)) T *name##_front(name *s)                                           \
     {                                                                                                        \
-        size_t n = 1;                                                                                        \
-        return (T *)hp__spsc_peek_span(&s->q, &n, sizeof(T));                                                \
+        return (T *)hp__spsc_front(&s->q, sizeof(T));                                                        \
     }                                                                                                        \
     static inline __attribute__((unused)) size_t name##_push_bulk(name *s, const T *src, size_t n)           \
     {                                                                                                        \
