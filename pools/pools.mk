@@ -92,6 +92,17 @@ $(POOLS_BENCH): bench/pools/bench_pools.c $(wildcard bench/pools/*.h) $(POOLS_LI
 bench-pools: $(POOLS_BENCH)
 	$(POOLS_BENCH)
 
+# The cross-thread figures depend on code layout (which side of a ring outruns the other can flip
+# with a loop's alignment): the same bench built with three loop alignments, cross-thread half only.
+POOLS_BENCH_LAYOUTS := $(foreach a,16 32 64,$(B)/bench/pools/bench_pools_align$(a))
+$(B)/bench/pools/bench_pools_align%: bench/pools/bench_pools.c $(POOLS_LIB) $(POOLS_HDR) | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -D_GNU_SOURCE -O2 -g -march=native -falign-loops=$* -falign-jumps=$* \
+	    -Ipools/include $< -o $@ $(POOLS_LIB) -lpthread
+
+bench-pools-layouts: $(POOLS_BENCH_LAYOUTS)
+	@set -e; for b in $(POOLS_BENCH_LAYOUTS); do echo "== $$b"; $$b 21 cross; done
+
 # ---- install ----------------------------------------------------------------------------------
 POOLS_PUBLIC_HDR := $(wildcard pools/include/hotpath/*.h pools/include/hotpath/*.hpp)
 install-pools: $(POOLS_LIB) $(POOLS_PC)
@@ -112,4 +123,4 @@ INSTALL_TARGETS   += install-pools
 UNINSTALL_TARGETS += uninstall-pools
 SANITIZE_TARGETS  += check-pools-sanitize
 
-.PHONY: check-pools check-pools-sanitize bench-pools install-pools uninstall-pools
+.PHONY: check-pools check-pools-sanitize bench-pools bench-pools-layouts install-pools uninstall-pools

@@ -1,15 +1,20 @@
 /*
  * bench_pools.c - speed of the pools against baselines measured in the same run: glibc
  * malloc+free of the same size, a naive SPSC ring that re-reads the other side's index on every
- * operation, and a mutex+condvar queue. Every figure is the median of RUNS runs; ratios are
- * computed from medians of the same process. Cross-thread figures also report the ping-pong
- * round trip, which names the vCPU placement cluster this run landed in (this VM's two vCPUs are
- * placed ~180 ns or ~800 ns round trip apart, alternating between runs).
+ * operation, and a mutex+condvar queue. Single-thread figures are medians of RUNS runs.
  *
- * The SPSC throughput and round-trip tests follow rigtorp/SPSCQueue's SPSCQueueBenchmark.cpp:
- * int elements, consumer pinned to one CPU and producer to the other, throughput as ops/ms over
- * 10M items through a large queue, round trip as two queues bouncing a value (iterations here
- * 200k rather than 10M so the whole bench stays within a couple of minutes).
+ * Cross-thread figures: this VM's two vCPUs are placed ~180 ns or ~800 ns ping-pong round trip
+ * apart, and the placement can change between runs and within one. Every run is bracketed by two
+ * ping-pong probes and counted in a placement only when both agree; ratios are taken within each
+ * run and their median reported per placement.
+ *
+ * The cached indices are compared with the naive ring under two waiting policies (one pause per
+ * poll, and 16 pauses per poll) because the waiting side's polling, not the ring, decides the
+ * rate when one side keeps the ring empty or full: see docs/pools.md.
+ *
+ * The rigtorp rows follow rigtorp/SPSCQueue's SPSCQueueBenchmark.cpp: int elements, consumer
+ * pinned to one CPU and producer to the other, throughput as ops/ms over 10M items through a
+ * large queue, round trip as two queues bouncing a value (200k round trips rather than 10M).
  *
  * Nothing here is a test: it prints, it does not fail.
  */
@@ -26,7 +31,7 @@
 #include <string.h>
 #include <time.h>
 
-#define RUNS 11
+#define RUNS 21
 #define OBJ_SIZE 64
 
 static double now_ns(void)
@@ -55,7 +60,16 @@ static void pin(int cpu)
     CPU_SET(cpu, &set);
     pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
+/* How a side waits on an empty/full ring. relax: one pause per poll (eager; rigtorp's loops do not
+ * even pause). backoff: 16 pauses per poll, about 0.4 us here (a pause is ~23 ns on this CPU),
+ * i.e. the side that waits re-reads the other side's index about once per coherence round trip
+ * instead of taking the line away after every write the other side makes. */
 static inline void relax(void) { __builtin_ia32_pause(); }
+static inline void backoff(void)
+{
+    for (int k = 0; k < 16; k++)
+        __builtin_ia32_pause();
+}
 
 /* ---- single-thread: pool vs malloc, bulk, scratch, ring ---------------------------------------- */
 static double bench_pool_pair(hp_pool *p, long iters)
@@ -145,33 +159,55 @@ HP_SPSC_DEFINE(int_q, int);
  * producer's line with head and its copies of buf/mask, then the consumer's line with tail and its
  * copies, 128 bytes apart) and the same push/pop code, except that every push reads tail and every
  * pop reads head (acquire) instead of consulting a cached copy first, so the index lines bounce
- * between the cores on every operation. Nothing else differs. */
-struct naive_q {
-    uint64_t *buf;
-    size_t mask;
-    HP_ALIGNED(128) size_t head;
-    uint64_t *p_buf;
-    size_t p_mask;
-    HP_ALIGNED(128) size_t tail;
-    uint64_t *c_buf;
-    size_t c_mask;
-} HP_ALIGNED(128);
-static inline int naive_push(struct naive_q *q, uint64_t v)
-{
-    size_t h = __atomic_load_n(&q->head, __ATOMIC_RELAXED);
-    if (q->p_mask + 1 - (h - __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE)) == 0) return 0;
-    q->p_buf[h & q->p_mask] = v;
-    __atomic_store_n(&q->head, h + 1, __ATOMIC_RELEASE);
-    return 1;
-}
-static inline int naive_pop(struct naive_q *q, uint64_t *v)
-{
-    size_t t = __atomic_load_n(&q->tail, __ATOMIC_RELAXED);
-    if (__atomic_load_n(&q->head, __ATOMIC_ACQUIRE) - t == 0) return 0;
-    *v = q->c_buf[t & q->c_mask];
-    __atomic_store_n(&q->tail, t + 1, __ATOMIC_RELEASE);
-    return 1;
-}
+ * between the cores on every operation. Nothing else differs. Defined for u64 (this bench's own
+ * method) and int (rigtorp's method, with front/consume as its front/pop). */
+#define NAIVE_DEFINE(name, T)                                                                                \
+    struct name {                                                                                            \
+        T *buf;                                                                                              \
+        size_t mask;                                                                                         \
+        HP_ALIGNED(128) size_t head;                                                                         \
+        T *p_buf;                                                                                            \
+        size_t p_mask;                                                                                       \
+        HP_ALIGNED(128) size_t tail;                                                                         \
+        T *c_buf;                                                                                            \
+        size_t c_mask;                                                                                       \
+    } HP_ALIGNED(128);                                                                                       \
+    static void name##_init(struct name *q, size_t cap)                                                      \
+    {                                                                                                        \
+        memset(q, 0, sizeof *q);                                                                             \
+        q->buf = q->p_buf = q->c_buf = aligned_alloc(128, cap * sizeof(T));                                  \
+        if (!q->buf) abort();                                                                                \
+        memset(q->buf, 0, cap * sizeof(T));                                                                  \
+        q->mask = q->p_mask = q->c_mask = cap - 1;                                                           \
+    }                                                                                                        \
+    static inline int name##_push(struct name *q, T v)                                                       \
+    {                                                                                                        \
+        size_t h = __atomic_load_n(&q->head, __ATOMIC_RELAXED);                                              \
+        if (q->p_mask + 1 - (h - __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE)) == 0) return 0;                \
+        q->p_buf[h & q->p_mask] = v;                                                                         \
+        __atomic_store_n(&q->head, h + 1, __ATOMIC_RELEASE);                                                 \
+        return 1;                                                                                            \
+    }                                                                                                        \
+    static inline T *name##_front(struct name *q)                                                            \
+    {                                                                                                        \
+        size_t t = __atomic_load_n(&q->tail, __ATOMIC_RELAXED);                                              \
+        if (__atomic_load_n(&q->head, __ATOMIC_ACQUIRE) - t == 0) return NULL;                               \
+        return &q->c_buf[t & q->c_mask];                                                                     \
+    }                                                                                                        \
+    static inline void name##_consume(struct name *q)                                                        \
+    {                                                                                                        \
+        __atomic_store_n(&q->tail, __atomic_load_n(&q->tail, __ATOMIC_RELAXED) + 1, __ATOMIC_RELEASE);       \
+    }                                                                                                        \
+    static inline __attribute__((unused)) int name##_pop(struct name *q, T *v)                               \
+    {                                                                                                        \
+        T *f = name##_front(q);                                                                              \
+        if (!f) return 0;                                                                                    \
+        *v = *f;                                                                                             \
+        name##_consume(q);                                                                                   \
+        return 1;                                                                                            \
+    }
+NAIVE_DEFINE(naive_q, uint64_t)
+NAIVE_DEFINE(naive_iq, int)
 
 /* Baseline 2: a bounded queue under one mutex with two condition variables. */
 struct mutex_q {
@@ -200,13 +236,25 @@ static uint64_t mq_pop(struct mutex_q *q)
     return v;
 }
 
-enum kind { K_SINGLE, K_NAIVE, K_BULK, K_BURST, K_MUTEX, K_RIGTORP_TPUT, K_RIGTORP_RTT };
+enum kind {
+    K_SINGLE,
+    K_NAIVE,
+    K_BACKOFF,
+    K_BACKOFF_NAIVE,
+    K_BULK,
+    K_BURST,
+    K_MUTEX,
+    K_RIGTORP_TPUT,
+    K_RIGTORP_NAIVE,
+    K_RIGTORP_RTT
+};
 struct xrun {
     enum kind kind;
     long items;
     u64_q *q;
     int_q *q1, *q2;
     struct naive_q *nq;
+    struct naive_iq *niq;
     struct mutex_q *mq;
     uint64_t check;
 };
@@ -214,41 +262,63 @@ struct xrun {
 static void *consumer(void *arg)
 {
     struct xrun *x = arg;
+    /* Locals, not x->...: x lives on the producer's stack, and the acquire loads in the loops make
+     * the compiler re-read through x on every iteration, a line the producer may be writing. */
+    u64_q *q = x->q;
+    int_q *q1 = x->q1, *q2 = x->q2;
+    struct naive_q *nq = x->nq;
+    struct naive_iq *niq = x->niq;
+    struct mutex_q *mq = x->mq;
     pin(1);
     uint64_t sum = 0, v = 0, buf[64];
     long n = x->items;
-    switch (x->kind) {
+    enum kind kind = x->kind;
+    switch (kind) {
     case K_SINGLE:
         for (long i = 0; i < n; i++) {
-            while (!u64_q_pop(x->q, &v))
+            while (!u64_q_pop(q, &v))
                 relax();
             sum += v;
         }
         break;
     case K_NAIVE:
         for (long i = 0; i < n; i++) {
-            while (!naive_pop(x->nq, &v))
+            while (!naive_q_pop(nq, &v))
                 relax();
+            sum += v;
+        }
+        break;
+    case K_BACKOFF:
+        for (long i = 0; i < n; i++) {
+            while (!u64_q_pop(q, &v))
+                backoff();
+            sum += v;
+        }
+        break;
+    case K_BACKOFF_NAIVE:
+        for (long i = 0; i < n; i++) {
+            while (!naive_q_pop(nq, &v))
+                backoff();
             sum += v;
         }
         break;
     case K_BULK:
         for (long i = 0; i < n;) {
             size_t k = 64;
-            uint64_t *span = u64_q_peek(x->q, &k);
+            uint64_t *span = u64_q_peek(q, &k);
             if (!span) {
                 relax();
                 continue;
             }
             for (size_t j = 0; j < k; j++)
                 sum += span[j];
-            u64_q_consume(x->q, k);
+            u64_q_consume(q, k);
             i += (long)k;
         }
         break;
     case K_BURST:
         for (long i = 0; i < n;) {
-            size_t k = u64_q_pop_burst(x->q, buf, 64);
+            size_t k = u64_q_pop_burst(q, buf, 64);
             if (!k) relax();
             for (size_t j = 0; j < k; j++)
                 sum += buf[j];
@@ -257,24 +327,33 @@ static void *consumer(void *arg)
         break;
     case K_MUTEX:
         for (long i = 0; i < n; i++)
-            sum += mq_pop(x->mq);
+            sum += mq_pop(mq);
         break;
     case K_RIGTORP_TPUT: /* as rigtorp: while (!q.front()); check; q.pop(); */
         for (long i = 0; i < n; i++) {
             int *f;
-            while (!(f = int_q_front(x->q1)))
+            while (!(f = int_q_front(q1)))
                 ;
             if (*f != (int)i) abort();
-            int_q_consume(x->q1, 1);
+            int_q_consume(q1, 1);
+        }
+        break;
+    case K_RIGTORP_NAIVE: /* the same loop on the naive ring */
+        for (long i = 0; i < n; i++) {
+            int *f;
+            while (!(f = naive_iq_front(niq)))
+                ;
+            if (*f != (int)i) abort();
+            naive_iq_consume(niq);
         }
         break;
     case K_RIGTORP_RTT: /* echo q1 -> q2 */
         for (long i = 0; i < n; i++) {
             int *f;
-            while (!(f = int_q_front(x->q1)))
+            while (!(f = int_q_front(q1)))
                 ;
-            int_q_push(x->q2, *f);
-            int_q_consume(x->q1, 1);
+            int_q_push(q2, *f);
+            int_q_consume(q1, 1);
         }
         break;
     }
@@ -288,15 +367,14 @@ static double cross(enum kind kind, long items)
     static u64_q q;
     static int_q q1, q2;
     static struct naive_q nq;
+    static struct naive_iq niq;
     static struct mutex_q mq;
-    struct xrun x = {.kind = kind, .items = items, .q = &q, .q1 = &q1, .q2 = &q2, .nq = &nq, .mq = &mq};
+    struct xrun x = {
+        .kind = kind, .items = items, .q = &q, .q1 = &q1, .q2 = &q2, .nq = &nq, .niq = &niq, .mq = &mq};
     size_t cap = 1024;
-    if (kind == K_SINGLE || kind == K_BULK || kind == K_BURST) u64_q_create(&q, cap);
-    if (kind == K_NAIVE) {
-        memset(&nq, 0, sizeof nq);
-        nq.buf = nq.p_buf = nq.c_buf = aligned_alloc(128, cap * sizeof(uint64_t));
-        nq.mask = nq.p_mask = nq.c_mask = cap - 1;
-    }
+    if (kind == K_SINGLE || kind == K_BACKOFF || kind == K_BULK || kind == K_BURST) u64_q_create(&q, cap);
+    if (kind == K_NAIVE || kind == K_BACKOFF_NAIVE) naive_q_init(&nq, cap);
+    if (kind == K_RIGTORP_NAIVE) naive_iq_init(&niq, (size_t)1 << 24); /* zeroed, as below */
     if (kind == K_MUTEX) {
         memset(&mq, 0, sizeof mq);
         pthread_mutex_init(&mq.m, NULL);
@@ -329,8 +407,18 @@ static double cross(enum kind kind, long items)
         break;
     case K_NAIVE:
         for (long i = 0; i < items; i++)
-            while (!naive_push(&nq, (uint64_t)i))
+            while (!naive_q_push(&nq, (uint64_t)i))
                 relax();
+        break;
+    case K_BACKOFF:
+        for (long i = 0; i < items; i++)
+            while (!u64_q_push(&q, (uint64_t)i))
+                backoff();
+        break;
+    case K_BACKOFF_NAIVE:
+        for (long i = 0; i < items; i++)
+            while (!naive_q_push(&nq, (uint64_t)i))
+                backoff();
         break;
     case K_BULK:
         for (long i = 0; i < items;) {
@@ -365,6 +453,11 @@ static double cross(enum kind kind, long items)
             while (!int_q_push(&q1, (int)i))
                 ;
         break;
+    case K_RIGTORP_NAIVE:
+        for (long i = 0; i < items; i++)
+            while (!naive_iq_push(&niq, (int)i))
+                ;
+        break;
     case K_RIGTORP_RTT:
         for (long i = 0; i < items; i++) {
             int_q_push(&q1, (int)i);
@@ -377,13 +470,15 @@ static double cross(enum kind kind, long items)
     }
     pthread_join(c, NULL);
     double dt = now_ns() - t0;
-    if ((kind == K_SINGLE || kind == K_NAIVE || kind == K_BULK || kind == K_BURST || kind == K_MUTEX) &&
+    if ((kind == K_SINGLE || kind == K_NAIVE || kind == K_BACKOFF || kind == K_BACKOFF_NAIVE ||
+         kind == K_BULK || kind == K_BURST || kind == K_MUTEX) &&
         x.check != (uint64_t)items * (uint64_t)(items - 1) / 2) {
         fprintf(stderr, "bench: queue lost or corrupted values\n");
         exit(1);
     }
-    if (kind == K_SINGLE || kind == K_BULK || kind == K_BURST) u64_q_destroy(&q);
-    if (kind == K_NAIVE) free(nq.buf);
+    if (kind == K_SINGLE || kind == K_BACKOFF || kind == K_BULK || kind == K_BURST) u64_q_destroy(&q);
+    if (kind == K_NAIVE || kind == K_BACKOFF_NAIVE) free(nq.buf);
+    if (kind == K_RIGTORP_NAIVE) free(niq.buf);
     if (kind == K_MUTEX) free(mq.buf);
     if (kind == K_RIGTORP_TPUT) int_q_destroy(&q1);
     if (kind == K_RIGTORP_RTT) {
@@ -439,43 +534,100 @@ int main(int argc, char **argv)
 
 cross_thread:
     if (!do_cross) goto done;
-    /* ---- cross thread ---- */
-    double rtt[101], single[101], naive[101], bulk[101], burst[101], mutex[101], rt_tput[101], rt_rtt[101];
+    /* ---- cross thread ----
+     * The vCPU placement can change between runs and even within one, so every run is bracketed by
+     * two ping-pong probes and counted in a cluster only when both probes fall in it; ratios are
+     * taken within each run and their median reported per cluster. */
+    enum {
+        C_SINGLE,
+        C_NAIVE,
+        C_BACKOFF,
+        C_BACKOFF_NAIVE,
+        C_BULK,
+        C_BURST,
+        C_MUTEX,
+        C_RT_TPUT,
+        C_RT_NAIVE,
+        C_RT_RTT,
+        C_N
+    };
+    static double m[C_N][101];
+    double probe[102];
+    int cluster[101];
+    probe[0] = cross(K_RIGTORP_RTT, 50000);
     for (int i = 0; i < runs; i++) {
-        rtt[i] = cross(K_RIGTORP_RTT, 50000); /* placement probe for this run */
-        single[i] = cross(K_SINGLE, 10000000);
-        naive[i] = cross(K_NAIVE, 10000000);
-        bulk[i] = cross(K_BULK, 20000000);
-        burst[i] = cross(K_BURST, 20000000);
-        mutex[i] = cross(K_MUTEX, 1000000);
-        rt_tput[i] = cross(K_RIGTORP_TPUT, 10000000);
-        rt_rtt[i] = cross(K_RIGTORP_RTT, 200000);
+        m[C_SINGLE][i] = cross(K_SINGLE, 10000000);
+        m[C_NAIVE][i] = cross(K_NAIVE, 10000000);
+        m[C_BACKOFF][i] = cross(K_BACKOFF, 10000000);
+        m[C_BACKOFF_NAIVE][i] = cross(K_BACKOFF_NAIVE, 10000000);
+        m[C_BULK][i] = cross(K_BULK, 20000000);
+        m[C_BURST][i] = cross(K_BURST, 20000000);
+        m[C_MUTEX][i] = cross(K_MUTEX, 1000000);
+        m[C_RT_TPUT][i] = cross(K_RIGTORP_TPUT, 10000000);
+        m[C_RT_NAIVE][i] = cross(K_RIGTORP_NAIVE, 10000000);
+        m[C_RT_RTT][i] = cross(K_RIGTORP_RTT, 200000);
+        probe[i + 1] = cross(K_RIGTORP_RTT, 50000);
+        int a = probe[i] < 400, b = probe[i + 1] < 400;
+        cluster[i] = a == b ? a : -1; /* 1 good, 0 bad, -1 changed during the run */
     }
-    printf("\ncross thread (producer on CPU 0, consumer on CPU 1); per-run ping-pong round trip, ns:");
-    for (int i = 0; i < runs; i++)
-        printf(" %.0f", rtt[i]);
-    double m_rtt = median(rtt, runs);
-    const char *cluster =
-        m_rtt < 400 ? "good placement (~180 ns cluster)" : "bad placement (~800 ns cluster)";
-    printf("\n  median round trip %.0f ns: %s\n", m_rtt, cluster);
-    double ms = median(single, runs), mn = median(naive, runs), mb = median(bulk, runs),
-           mm = median(mutex, runs);
-    printf("  spsc one item per op                %7.1f M items/s (target >= 100 M good / 30 M bad)\n",
-           ms / 1e6);
-    printf("  naive uncached spsc                 %7.1f M items/s -> cached indices %.2fx naive (target >= "
-           "1.3x)\n",
-           mn / 1e6, ms / mn);
-    printf("  spsc bulk zero-copy (reserve/commit 64, peek/consume 64)\n"
-           "                                      %7.1f M items/s -> %.2fx single-item (target >= 3.5x)\n",
-           mb / 1e6, mb / ms);
-    printf("  spsc bulk copying (push burst 32, pop burst 64)\n"
-           "                                      %7.1f M items/s -> %.2fx single-item\n",
-           median(burst, runs) / 1e6, median(burst, runs) / ms);
-    printf("  mutex+condvar queue                 %7.1f M items/s -> spsc bulk %.1fx mutex (target >= 10x)\n",
-           mm / 1e6, mb / mm);
-    printf("\nrigtorp/SPSCQueue method (int elements, queue 2^24, see its README):\n");
-    printf("  throughput %.0f ops/ms   round trip %.0f ns  (target <= 200 ns in the good placement)\n",
-           median(rt_tput, runs) / 1e3, median(rt_rtt, runs));
+    printf("\ncross thread (producer on CPU 0, consumer on CPU 1); ping-pong probes between runs, ns:");
+    for (int i = 0; i <= runs; i++)
+        printf(" %.0f", probe[i]);
+    printf("\n");
+    for (int c = 1; c >= -1; c--) {
+        int idx[101], k = 0;
+        for (int i = 0; i < runs; i++)
+            if (cluster[i] == c) idx[k++] = i;
+        if (k == 0) continue;
+        if (c == -1) {
+            printf("\n%d run(s) changed placement between their probes: not counted\n", k);
+            continue;
+        }
+        double v[C_N][101], r_naive[101], r_backoff[101], r_bulk[101], r_burst[101], r_mutex[101], r_rt[101],
+            pr[101];
+        for (int n = 0; n < k; n++) {
+            int i = idx[n];
+            for (int x = 0; x < C_N; x++)
+                v[x][n] = m[x][i];
+            r_naive[n] = m[C_SINGLE][i] / m[C_NAIVE][i];
+            r_backoff[n] = m[C_BACKOFF][i] / m[C_BACKOFF_NAIVE][i];
+            r_bulk[n] = m[C_BULK][i] / m[C_SINGLE][i];
+            r_burst[n] = m[C_BURST][i] / m[C_SINGLE][i];
+            r_mutex[n] = m[C_BULK][i] / m[C_MUTEX][i];
+            r_rt[n] = m[C_RT_TPUT][i] / m[C_RT_NAIVE][i];
+            pr[n] = probe[i] > probe[i + 1] ? probe[i] : probe[i + 1];
+        }
+        printf("\n%s placement: %d run(s), median probe round trip %.0f ns%s\n", c ? "good" : "bad", k,
+               median(pr, k), k < 10 ? " (fewer than 10 runs: run more for a firm figure)" : "");
+        printf("  one item per op, u64, 1024 slots; a side that finds the ring empty/full polls again after\n"
+               "  one pause (eager):\n");
+        printf("    spsc                              %7.1f M items/s (target >= %s)\n",
+               median(v[C_SINGLE], k) / 1e6, c ? "100 M" : "30 M");
+        printf("    naive uncached ring               %7.1f M items/s -> cached indices %.2fx naive\n",
+               median(v[C_NAIVE], k) / 1e6, median(r_naive, k));
+        printf("  the same, polling again after 16 pauses (backoff, ~0.4 us):\n");
+        printf("    spsc                              %7.1f M items/s\n", median(v[C_BACKOFF], k) / 1e6);
+        printf(
+            "    naive uncached ring               %7.1f M items/s -> cached indices %.2fx naive (target >= "
+            "1.3x)\n",
+            median(v[C_BACKOFF_NAIVE], k) / 1e6, median(r_backoff, k));
+        printf(
+            "  spsc bulk zero-copy (reserve/commit 64, peek/consume 64)\n"
+            "                                      %7.1f M items/s -> %.2fx single-item (target >= 3.5x)\n",
+            median(v[C_BULK], k) / 1e6, median(r_bulk, k));
+        printf("  spsc bulk copying (push burst 32, pop burst 64)\n"
+               "                                      %7.1f M items/s -> %.2fx single-item\n",
+               median(v[C_BURST], k) / 1e6, median(r_burst, k));
+        printf("  mutex+condvar queue                 %7.1f M items/s -> spsc bulk %.1fx mutex (target >= "
+               "10x)\n",
+               median(v[C_MUTEX], k) / 1e6, median(r_mutex, k));
+        printf("  rigtorp/SPSCQueue method (int elements, queue 2^24, see its README):\n");
+        printf("    throughput %.0f ops/ms   round trip %.0f ns%s\n", median(v[C_RT_TPUT], k) / 1e3,
+               median(v[C_RT_RTT], k), c ? "  (target <= 200 ns)" : "");
+        printf("    naive uncached ring, same method %.0f ops/ms -> cached indices %.2fx naive\n"
+               "    (this ratio flips with code layout: see docs/pools.md, make bench-pools-layouts)\n",
+               median(v[C_RT_NAIVE], k) / 1e3, median(r_rt, k));
+    }
 done:
     hp_pool_destroy(&p);
     hp_scratch_destroy(&s);
