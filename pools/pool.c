@@ -97,11 +97,27 @@ static int poison_intact(const hp_pool *p, const unsigned char *slot)
     return 1;
 }
 
+/* In debug mode a released slot's link word is stored scrambled with a per-pool key, so that a
+ * write after release to the first word (the only word the poison check cannot see, and all of
+ * a pointer-sized object) turns the link into something the next acquire can recognise as no
+ * link, instead of a pointer it would follow. */
+static uintptr_t link_key(const hp_pool *p) { return (uintptr_t)p->state ^ (uintptr_t)0xA5C3E1F00F1E3C5Bull; }
+
 void *hp_pool__acquire_debug(hp_pool *p)
 {
     unsigned char *s = (unsigned char *)p->free_head;
     if (s != NULL) {
-        p->free_head = *(void **)s;
+        size_t si = (size_t)(s - p->base) / p->slot_size;
+        uintptr_t raw;
+        memcpy(&raw, s, sizeof raw);
+        unsigned char *next = (unsigned char *)(raw ^ link_key(p));
+        if (next != NULL &&
+            (next < p->base || next >= p->end || (size_t)(next - p->base) % p->slot_size != 0 ||
+             p->state[(size_t)(next - p->base) / p->slot_size] != 0))
+            hp_pools_fail("slot %zu (%p) of pool %p was written after it was released (use after release: "
+                          "its free-list link was overwritten)",
+                          si, (void *)s, (void *)p);
+        p->free_head = next;
         p->listed--;
     } else if (p->fresh_left != 0) {
         s = p->fresh;
@@ -128,7 +144,8 @@ void hp_pool__release_debug(hp_pool *p, void *obj)
     if (p->state[i] == 0) hp_pools_fail("double release of slot %zu (%p) to pool %p", i, obj, (void *)p);
     p->state[i] = 0;
     memset(obj, HP_POISON_POOL, p->slot_size);
-    *(void **)obj = p->free_head;
+    uintptr_t raw = (uintptr_t)p->free_head ^ link_key(p);
+    memcpy(obj, &raw, sizeof raw);
     p->free_head = obj;
     p->listed++;
 }

@@ -20,6 +20,7 @@ struct obj {
     uint64_t a, b, c, d;
 };
 HP_POOL_DEFINE(obj_pool, struct obj);
+HP_POOL_DEFINE(u64_pool, uint64_t); /* pointer-sized objects: the link word is all of it */
 
 static obj_pool pool;
 
@@ -145,6 +146,39 @@ static void use_after_release(void)
     o->d = 7;
     obj_pool_acquire(&pool);
 }
+/* The first word holds the free-list link while released: a write there must give the message,
+ * not a crash when the next acquire follows it. */
+static void use_after_release_first_word(void)
+{
+    setup();
+    HOTPATH_SCOPE("debug pool");
+    struct obj *o = obj_pool_acquire(&pool);
+    obj_pool_release(&pool, o);
+    o->a = 12345;
+    obj_pool_acquire(&pool);
+}
+static void use_after_release_pointer_sized(void)
+{
+    u64_pool p;
+    if (u64_pool_create(&p, 4) != 0) return;
+    HOTPATH_SCOPE("debug pool");
+    uint64_t *x = u64_pool_acquire(&p);
+    u64_pool_acquire(&p);
+    u64_pool_release(&p, x);
+    *x = 0x4141414141414141ull;
+    u64_pool_acquire(&p);
+}
+/* A first word overwritten with a pointer to a slot that is in use must not be taken as a link. */
+static void use_after_release_link_to_live_slot(void)
+{
+    setup();
+    HOTPATH_SCOPE("debug pool");
+    struct obj *live = obj_pool_acquire(&pool);
+    struct obj *o = obj_pool_acquire(&pool);
+    obj_pool_release(&pool, o);
+    *(struct obj **)o = live;
+    obj_pool_acquire(&pool);
+}
 
 static void expect_abort_with(void (*fn)(void), const char *text)
 {
@@ -169,6 +203,17 @@ START_TEST(test_debug_foreign_pointer_message_says_not_in_pool)
     expect_abort_with(foreign_release, "release of foreign pointer");
     expect_abort_with(bulk_double_release, "double release of slot 0");
     expect_abort_with(use_after_release, "was written after it was released (use after release)");
+}
+END_TEST
+
+START_TEST(test_debug_write_to_the_link_word_gives_the_message_not_a_crash)
+{
+    teardown();
+    expect_abort_with(use_after_release_first_word, "was written after it was released (use after release");
+    expect_abort_with(use_after_release_pointer_sized,
+                      "was written after it was released (use after release");
+    expect_abort_with(use_after_release_link_to_live_slot,
+                      "was written after it was released (use after release");
 }
 END_TEST
 
@@ -226,6 +271,7 @@ static Suite *debug_suite(void)
     tcase_add_test_raise_signal(tc, test_debug_write_after_release_aborts_on_next_acquire, SIGABRT);
     tcase_add_test(tc, test_debug_double_release_message_names_the_slot);
     tcase_add_test(tc, test_debug_foreign_pointer_message_says_not_in_pool);
+    tcase_add_test(tc, test_debug_write_to_the_link_word_gives_the_message_not_a_crash);
     suite_add_tcase(s, tc);
     TCase *ts = tcase_create("scratch checks");
     tcase_add_test(ts, test_debug_scratch_reset_poisons_released_memory);

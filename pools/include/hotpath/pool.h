@@ -12,9 +12,10 @@
  * owning thread.
  *
  * Debug checks (init flag HP_POOL_DEBUG, or compile the init call with -DHP_POOLS_DEBUG): released
- * slots are filled with 0xDE after their link word, and release aborts with a clear message on a
- * double release, a pointer from outside the pool or into the middle of a slot; acquire aborts if a
- * released slot was written to. The flag costs one predictable branch when off.
+ * slots are filled with 0xDE after their link word (kept scrambled), and release aborts with a clear
+ * message on a double release, a pointer from outside the pool or into the middle of a slot;
+ * acquire aborts if a released slot was written to, its first word included. The flag costs one
+ * predictable branch when off.
  *
  * Typed access: HP_POOL_DEFINE(name, T) makes `name` with name_acquire() returning T *, etc.
  */
@@ -111,10 +112,7 @@ HP_INLINE size_t hp_pool_available(const hp_pool *p)
 }
 HP_INLINE size_t hp_pool_in_use(const hp_pool *p) { return p->capacity - hp_pool_available(p); }
 HP_INLINE size_t hp_pool_failed(const hp_pool *p) { return p->failed; }
-HP_INLINE size_t hp_pool_high_water(const hp_pool *p)
-{
-    return p->capacity - p->fresh_left;
-}
+HP_INLINE size_t hp_pool_high_water(const hp_pool *p) { return p->capacity - p->fresh_left; }
 HP_INLINE hp_pool_stats hp_pool_get_stats(const hp_pool *p)
 {
     size_t avail = hp_pool_available(p);
@@ -193,11 +191,14 @@ HP_INLINE size_t hp_pool_acquire_bulk(hp_pool *p, void **out, size_t n)
 HP_INLINE size_t hp_pool_acquire_burst(hp_pool *p, void **out, size_t n)
 {
     size_t avail = hp_pool_available(p);
-    if (n > avail) n = avail;
-    if (n == 0) {
-        p->failed++;
-        return 0;
+    if (n > avail) {
+        if (avail == 0) {
+            p->failed++;
+            return 0;
+        }
+        n = avail;
     }
+    if (n == 0) return 0;
     return hp_pool_acquire_bulk(p, out, n);
 }
 
