@@ -7,47 +7,63 @@
 #include <errno.h>
 #include <stdlib.h>
 
-/* Table geometry for `capacity` entries: slots (a power of two keeping load <= 75% and at least
- * one slot empty, so every probe ends), entry stride and value offset. 0 on invalid input. */
-static size_t geometry(size_t key_size, size_t val_size, size_t *align, size_t capacity, size_t *stride,
-                       size_t *val_off)
+/* Where everything goes for `capacity` entries. */
+typedef struct layout {
+    size_t align;   /* of the entries, and so of mem (0 resolved to alignof(max_align_t)) */
+    size_t slots;   /* a power of two keeping load <= 75% and one slot always empty (probes end) */
+    size_t val_off; /* value offset inside an entry */
+    size_t stride;  /* bytes per entry */
+    size_t entries; /* offset of the hash array: the entry array's bytes rounded up to 8 */
+    size_t total;   /* caller memory needed */
+} layout;
+
+/* 0, or -1 when an argument is invalid or any size does not fit in size_t. Every step is checked:
+ * one wrapped sum would size the table tiny while put still copies val_size bytes per entry. */
+static int map_layout(size_t key_size, size_t val_size, size_t align, size_t capacity, layout *l)
 {
-    if (*align == 0) *align = _Alignof(max_align_t);
-    if (key_size == 0 || !hp_is_pow2(*align) || capacity == 0 || capacity > (SIZE_MAX >> 4)) return 0;
-    size_t slots = hp_next_pow2(capacity + capacity / 3 + 1);
-    *val_off = hp_align_up(key_size, *align);
-    *stride = hp_align_up(*val_off + val_size, *align);
-    if (slots == 0 || *val_off == 0 || *stride == 0 || slots > SIZE_MAX / (*stride + 8 + *align)) return 0;
-    return slots;
+    if (align == 0) align = _Alignof(max_align_t);
+    l->align = align;
+    if (key_size == 0 || !hp_is_pow2(align) || capacity == 0 || capacity > (SIZE_MAX >> 4)) return -1;
+    l->slots = hp_next_pow2(capacity + capacity / 3 + 1);
+    l->val_off = hp_align_up(key_size, align);
+    if (l->slots == 0 || l->val_off == 0) return -1;
+    size_t entry;
+    if (__builtin_add_overflow(l->val_off, val_size, &entry)) return -1;
+    l->stride = hp_align_up(entry, align);
+    if (l->stride == 0) return -1;
+    size_t hashes;
+    if (__builtin_mul_overflow(l->slots, l->stride, &l->entries) ||
+        (l->entries = hp_align_up(l->entries, 8)) == 0 ||
+        __builtin_mul_overflow(l->slots, sizeof(uint64_t), &hashes) ||
+        __builtin_add_overflow(l->entries, hashes, &l->total))
+        return -1;
+    return 0;
 }
 
 size_t hp_map_mem_size(size_t key_size, size_t val_size, size_t align, size_t capacity)
 {
-    size_t stride, val_off;
-    size_t slots = geometry(key_size, val_size, &align, capacity, &stride, &val_off);
-    if (slots == 0) return 0;
-    return hp_align_up(slots * stride, 8) + slots * sizeof(uint64_t);
+    layout l;
+    return map_layout(key_size, val_size, align, capacity, &l) == 0 ? l.total : 0;
 }
 
 int hp_map_init(hp_map *m, void *mem, size_t mem_size, size_t key_size, size_t val_size, size_t align,
                 size_t capacity, hp_map_hash_fn hash, hp_map_eq_fn eq)
 {
-    size_t stride, val_off;
-    size_t need = hp_map_mem_size(key_size, val_size, align, capacity);
-    size_t slots = geometry(key_size, val_size, &align, capacity, &stride, &val_off);
-    if (need == 0 || mem == NULL || mem_size < need || ((uintptr_t)mem & (align - 1)) != 0) return -EINVAL;
+    layout l;
+    if (map_layout(key_size, val_size, align, capacity, &l) != 0) return -EINVAL;
+    if (mem == NULL || mem_size < l.total || ((uintptr_t)mem & (l.align - 1)) != 0) return -EINVAL;
     memset(m, 0, sizeof *m);
     m->entries = (unsigned char *)mem;
-    m->hashes = (uint64_t *)(void *)(m->entries + hp_align_up(slots * stride, 8));
-    m->mask = slots - 1;
+    m->hashes = (uint64_t *)(void *)(m->entries + l.entries);
+    m->mask = l.slots - 1;
     m->capacity = capacity;
     m->key_size = key_size;
     m->val_size = val_size;
-    m->val_off = val_off;
-    m->stride = stride;
+    m->val_off = l.val_off;
+    m->stride = l.stride;
     m->hash = hash ? hash : hp_map_hash_bytes;
     m->eq = eq ? eq : hp_map_eq_bytes;
-    memset(m->hashes, 0, slots * sizeof(uint64_t));
+    memset(m->hashes, 0, l.slots * sizeof(uint64_t));
     return 0;
 }
 

@@ -214,6 +214,42 @@ START_TEST(test_map_untyped_odd_sized_keys_on_caller_memory)
 }
 END_TEST
 
+/* Sizes whose arithmetic wraps must be refused at every step of the layout (entry offset, key +
+ * value, stride * slots, entries + hash array): a wrapped sum sized the map tiny and init then
+ * accepted a value size of 2^64-4 that every put would memcpy. */
+START_TEST(test_map_sizes_that_overflow_are_refused)
+{
+    static _Alignas(64) unsigned char mem[4096];
+    hp_map m;
+    const size_t big_stride = (SIZE_MAX / 8) & ~(size_t)7; /* 8 slots of it end 64 bytes short */
+    const struct {
+        size_t key, val, align, cap;
+    } bad[] = {
+        {8, SIZE_MAX - 3, 16, 4},       /* val_off + val_size wraps */
+        {8, SIZE_MAX - 8, 8, 4},        /* key + value is SIZE_MAX: rounding it up wraps */
+        {SIZE_MAX, 8, 8, 4},            /* rounding the key up wraps */
+        {SIZE_MAX - 20, 16, 16, 4},     /* the rounded key plus the value wraps */
+        {1, 1, (SIZE_MAX >> 1) + 1, 4}, /* a huge alignment: the stride wraps */
+        {8, SIZE_MAX / 4, 8, 4},        /* 8 slots * stride wraps */
+        {8, big_stride - 8, 8, 4},      /* the entries fit, adding the hash array wraps */
+        {8, 8, 8, SIZE_MAX},            /* the slot count would wrap */
+        {1, 0, 1, SIZE_MAX >> 4},       /* 2^61 one-byte entries fit, their hashes do not */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_msg(hp_map_mem_size(bad[i].key, bad[i].val, bad[i].align, bad[i].cap) == 0, "case %zu", i);
+        ck_assert_msg(hp_map_init(&m, mem, sizeof mem, bad[i].key, bad[i].val, bad[i].align, bad[i].cap, NULL,
+                                  NULL) == -EINVAL,
+                      "case %zu", i);
+        ck_assert_msg(hp_map_create(&m, bad[i].key, bad[i].val, bad[i].align, bad[i].cap, NULL, NULL) ==
+                          -EINVAL,
+                      "case %zu", i);
+    }
+    /* Just inside the limits the sizes are exact, not rounded through a wrap. */
+    ck_assert_uint_eq(hp_map_mem_size(8, 8, 8, 4), 8 * 16 + 8 * 8);
+    ck_assert_uint_eq(hp_map_mem_size(8, big_stride - 72, 8, 4), 8 * (big_stride - 64) + 8 * 8);
+}
+END_TEST
+
 static Suite *map_suite(void)
 {
     Suite *s = suite_create("map");
@@ -224,6 +260,7 @@ static Suite *map_suite(void)
     tcase_add_test(tc, test_map_erase_under_churn_matches_a_model);
     tcase_add_test(tc, test_map_colliding_custom_hash_and_equality_stay_exact);
     tcase_add_test(tc, test_map_untyped_odd_sized_keys_on_caller_memory);
+    tcase_add_test(tc, test_map_sizes_that_overflow_are_refused);
     suite_add_tcase(s, tc);
     ht_add_canary(s);
     return s;

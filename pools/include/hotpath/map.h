@@ -81,7 +81,8 @@ HP_INLINE int hp_map_eq_bytes(const void *a, const void *b, size_t key_size)
 }
 
 /* Bytes of caller memory for a map of up to `capacity` entries with the given key/value sizes and
- * entry alignment (power of two, 0 = alignof(max_align_t)); 0 if invalid. O(1), thread-safe. */
+ * entry alignment (power of two, 0 = alignof(max_align_t)); 0 if invalid, or if the size does not
+ * fit in size_t (every step of the computation is checked). O(1), thread-safe. */
 HP_API size_t hp_map_mem_size(size_t key_size, size_t val_size, size_t align, size_t capacity);
 
 /* Make m an empty map in caller memory (>= hp_map_mem_size bytes, aligned to align; it must
