@@ -7,14 +7,18 @@
 #include <errno.h>
 #include <stdlib.h>
 
+/* The hash array follows the entries; its start is rounded up from where the entries end (an
+ * address, not an offset from mem, since mem need only be aligned to the entries' align). */
+#define HASH_ALIGN _Alignof(uint64_t)
+
 /* Where everything goes for `capacity` entries. */
 typedef struct layout {
     size_t align;   /* of the entries, and so of mem (0 resolved to alignof(max_align_t)) */
     size_t slots;   /* a power of two keeping load <= 75% and one slot always empty (probes end) */
     size_t val_off; /* value offset inside an entry */
     size_t stride;  /* bytes per entry */
-    size_t entries; /* offset of the hash array: the entry array's bytes rounded up to 8 */
-    size_t total;   /* caller memory needed */
+    size_t entries; /* bytes of the entry array */
+    size_t total;   /* caller memory needed, the worst-case pad before the hash array included */
 } layout;
 
 /* 0, or -1 when an argument is invalid or any size does not fit in size_t. Every step is checked:
@@ -31,11 +35,13 @@ static int map_layout(size_t key_size, size_t val_size, size_t align, size_t cap
     if (__builtin_add_overflow(l->val_off, val_size, &entry)) return -1;
     l->stride = hp_align_up(entry, align);
     if (l->stride == 0) return -1;
-    size_t hashes;
+    /* mem is aligned to align, and slots * stride is a multiple of it, so the entries end at most
+     * HASH_ALIGN - align bytes short of the next HASH_ALIGN boundary. */
+    size_t pad = align < HASH_ALIGN ? HASH_ALIGN - align : 0, hashes;
     if (__builtin_mul_overflow(l->slots, l->stride, &l->entries) ||
-        (l->entries = hp_align_up(l->entries, 8)) == 0 ||
         __builtin_mul_overflow(l->slots, sizeof(uint64_t), &hashes) ||
-        __builtin_add_overflow(l->entries, hashes, &l->total))
+        __builtin_add_overflow(l->entries, pad, &l->total) ||
+        __builtin_add_overflow(l->total, hashes, &l->total))
         return -1;
     return 0;
 }
@@ -54,7 +60,8 @@ int hp_map_init(hp_map *m, void *mem, size_t mem_size, size_t key_size, size_t v
     if (mem == NULL || mem_size < l.total || ((uintptr_t)mem & (l.align - 1)) != 0) return -EINVAL;
     memset(m, 0, sizeof *m);
     m->entries = (unsigned char *)mem;
-    m->hashes = (uint64_t *)(void *)(m->entries + l.entries);
+    size_t pad = (size_t)(-((uintptr_t)mem + l.entries)) & (HASH_ALIGN - 1);
+    m->hashes = (uint64_t *)(void *)(m->entries + l.entries + pad);
     m->mask = l.slots - 1;
     m->capacity = capacity;
     m->key_size = key_size;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 HP_MAP_DEFINE_BYTES(u64_map, uint64_t, uint64_t);
+HP_MAP_DEFINE_BYTES(u32_map, uint32_t, uint32_t); /* entries aligned to 4 only */
 
 /* A terrible hash that sends every key to the same home slot: the probing and the backward-shift
  * erase must still be exact. */
@@ -250,6 +251,84 @@ START_TEST(test_map_sizes_that_overflow_are_refused)
 }
 END_TEST
 
+/* Memory aligned to the entries' alignment, but not to 8, must still get an 8-aligned hash array
+ * inside the bytes hp_map_mem_size counted: the array was placed at an offset from mem, so a
+ * uint32_t -> uint32_t map 4 bytes past an 8-byte boundary read every hash misaligned. */
+static void check_guard(const unsigned char *buf, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        HT_EQ(buf[i], 0xAB);
+}
+
+START_TEST(test_map_hash_array_aligned_wherever_mem_starts)
+{
+    static _Alignas(64) unsigned char buf[1024];
+    u32_map m;
+    size_t need = u32_map_mem_size(10);
+    ck_assert_uint_gt(need, 0);
+    ck_assert_uint_le(need + 16, sizeof buf);
+    for (size_t off = 0; off < 16; off += 4) {
+        memset(buf, 0xAB, sizeof buf);
+        ck_assert_int_eq(u32_map_init(&m, buf + off, need - 1, 10), -EINVAL);
+        ck_assert_int_eq(u32_map_init(&m, buf + off, need, 10), 0);
+        ck_assert_uint_eq((uintptr_t)m.m.hashes % 8, 0);
+        ck_assert_ptr_eq(m.m.entries, buf + off);
+        ck_assert((unsigned char *)(m.m.hashes + m.m.mask + 1) <= buf + off + need);
+        {
+            HOTPATH_SCOPE("map");
+            for (uint32_t k = 0; k < 10; k++)
+                HT_EQ(u32_map_put(&m, k * 40503u, k), 1);
+            HT_EQ(u32_map_put(&m, 7, 7), -1);
+            for (uint32_t k = 0; k < 10; k += 2)
+                HT_EQ(u32_map_erase(&m, k * 40503u), 1);
+            for (uint32_t k = 0; k < 10; k++) {
+                uint32_t *v = u32_map_find(&m, k * 40503u);
+                HT_EQ(v != NULL, k % 2);
+                if (v) HT_EQ(*v, k);
+            }
+            u32_map_clear(&m);
+            HT_EQ(u32_map_count(&m), 0);
+            check_guard(buf, 0, off);
+            check_guard(buf, off + need, sizeof buf);
+        }
+    }
+    /* Alignment below the entries' own is still refused. */
+    ck_assert_int_eq(u32_map_init(&m, buf + 2, need, 10), -EINVAL);
+
+    /* Byte-aligned entries (3-byte keys, 2-byte values) at every offset within a word. */
+    hp_map b;
+    size_t bneed = hp_map_mem_size(3, 2, 1, 10);
+    ck_assert_uint_gt(bneed, 0);
+    ck_assert_uint_le(bneed + 8, sizeof buf);
+    for (size_t off = 0; off < 8; off++) {
+        memset(buf, 0xAB, sizeof buf);
+        ck_assert_int_eq(hp_map_init(&b, buf + off, bneed, 3, 2, 1, 10, NULL, NULL), 0);
+        ck_assert_uint_eq((uintptr_t)b.hashes % 8, 0);
+        {
+            HOTPATH_SCOPE("map");
+            for (unsigned char i = 0; i < 10; i++) {
+                unsigned char k[3] = {i, 1, 2}, v[2] = {i, 9};
+                HT_EQ(hp_map_put(&b, k, v), 1);
+            }
+            for (unsigned char i = 0; i < 10; i++) {
+                unsigned char k[3] = {i, 1, 2};
+                unsigned char *v = hp_map_find(&b, k);
+                HT_ASSERT(v != NULL);
+                HT_EQ(v[0], i);
+                HT_EQ(v[1], 9);
+            }
+            check_guard(buf, 0, off);
+            check_guard(buf, off + bneed, sizeof buf);
+        }
+    }
+
+    /* Entries aligned to 16 want mem aligned to 16, as before. */
+    ck_assert_uint_gt(hp_map_mem_size(8, 8, 16, 10), 0);
+    ck_assert_int_eq(hp_map_init(&b, buf + 8, sizeof buf - 8, 8, 8, 16, 10, NULL, NULL), -EINVAL);
+    ck_assert_int_eq(hp_map_init(&b, buf + 16, sizeof buf - 16, 8, 8, 16, 10, NULL, NULL), 0);
+}
+END_TEST
+
 static Suite *map_suite(void)
 {
     Suite *s = suite_create("map");
@@ -261,6 +340,7 @@ static Suite *map_suite(void)
     tcase_add_test(tc, test_map_colliding_custom_hash_and_equality_stay_exact);
     tcase_add_test(tc, test_map_untyped_odd_sized_keys_on_caller_memory);
     tcase_add_test(tc, test_map_sizes_that_overflow_are_refused);
+    tcase_add_test(tc, test_map_hash_array_aligned_wherever_mem_starts);
     suite_add_tcase(s, tc);
     ht_add_canary(s);
     return s;

@@ -82,12 +82,16 @@ HP_INLINE int hp_map_eq_bytes(const void *a, const void *b, size_t key_size)
 
 /* Bytes of caller memory for a map of up to `capacity` entries with the given key/value sizes and
  * entry alignment (power of two, 0 = alignof(max_align_t)); 0 if invalid, or if the size does not
- * fit in size_t (every step of the computation is checked). O(1), thread-safe. */
+ * fit in size_t (every step of the computation is checked). For align < 8 it counts up to
+ * 8 - align bytes of padding in front of the 64-bit hash array that follows the entries, enough
+ * for any mem aligned to align. O(1), thread-safe. */
 HP_API size_t hp_map_mem_size(size_t key_size, size_t val_size, size_t align, size_t capacity);
 
-/* Make m an empty map in caller memory (>= hp_map_mem_size bytes, aligned to align; it must
- * outlive the map). hash/eq: NULL for the byte-wise defaults. Returns 0 or -EINVAL.
- * O(table slots) (clears the hash array), never allocates. */
+/* Make m an empty map in caller memory: >= hp_map_mem_size bytes, aligned to align (0 =
+ * alignof(max_align_t)), outliving the map. mem needs no more alignment than align even when that
+ * is below 8: the map places its 64-bit hash array on an 8-byte boundary itself. hash/eq: NULL
+ * for the byte-wise defaults. Returns 0, or -EINVAL (invalid sizes, mem NULL, too small or not
+ * aligned to align). O(table slots) (clears the hash array), never allocates. */
 HP_API int hp_map_init(hp_map *m, void *mem, size_t mem_size, size_t key_size, size_t val_size, size_t align,
                        size_t capacity, hp_map_hash_fn hash, hp_map_eq_fn eq);
 /* As hp_map_init with one allocation. Returns 0, -EINVAL or -ENOMEM. Pair with hp_map_destroy. */
