@@ -1,8 +1,10 @@
 /*
  * test_map.c - the fixed hash map: put/find/erase, update, a full map refusing inserts cleanly,
- * erase by backward shift under churn checked against a model, colliding hashes, caller-supplied
- * hash/equality, iteration, capacity 1, the untyped API. Every post-init operation runs in a hot
- * section.
+ * erase by backward shift under churn checked against a model (also at full load with clusters
+ * wrapping past the table's last slot), erase inside a wrapped cluster, colliding hashes,
+ * caller-supplied hash/equality, iteration, capacity 1, the untyped API, sizes that overflow,
+ * the hash array's alignment on memory off an 8-byte boundary. Every post-init operation runs in
+ * a hot section.
  */
 #include "hp_test.h"
 
@@ -91,20 +93,23 @@ START_TEST(test_map_capacity_one)
 END_TEST
 
 /* Churn against a model: random put/erase/find over a small key space with the table kept near
- * its capacity; any slip in the backward-shift erase loses or resurrects a key. */
-static void churn(u64_map *m, size_t cap, uint64_t key_space, int steps)
+ * its capacity; any slip in the backward-shift erase loses or resurrects a key. Runs through the
+ * untyped calls so maps with different hashes share it; key_of(k) is the k-th key. Returns how
+ * many steps ended with a cluster wrapping past the table's last slot (an entry in slot 0 whose
+ * home is in the upper half). */
+static size_t churn(hp_map *m, uint64_t key_space, int steps, uint64_t (*key_of)(uint64_t))
 {
     static uint64_t model_val[256];
     static unsigned char model_has[256];
     memset(model_has, 0, sizeof model_has);
-    size_t count = 0;
+    size_t count = 0, wrapped = 0, cap = hp_map_capacity(m);
     uint64_t seed = 99;
     for (int step = 0; step < steps; step++) {
         seed = seed * 6364136223846793005u + 1442695040888963407u;
         uint64_t k = (seed >> 33) % key_space, op = (seed >> 50) % 3;
-        uint64_t key = k * 0x9E3779B97F4A7C15u; /* spread, but any 64-bit key works */
+        uint64_t key = key_of(k), val = (uint64_t)step;
         if (op == 0) {
-            int r = u64_map_put(m, key, (uint64_t)step);
+            int r = hp_map_put(m, &key, &val);
             if (model_has[k]) {
                 HT_EQ(r, 0);
             } else if (count < cap) {
@@ -115,20 +120,25 @@ static void churn(u64_map *m, size_t cap, uint64_t key_space, int steps)
                 HT_EQ(r, -1);
                 continue;
             }
-            model_val[k] = (uint64_t)step;
+            model_val[k] = val;
         } else if (op == 1) {
-            HT_EQ(u64_map_erase(m, key), model_has[k]);
+            HT_EQ(hp_map_erase(m, &key), model_has[k]);
             count -= model_has[k];
             model_has[k] = 0;
         }
         for (uint64_t j = 0; j < key_space; j++) {
-            uint64_t *v = u64_map_find(m, j * 0x9E3779B97F4A7C15u);
+            uint64_t kj = key_of(j);
+            uint64_t *v = hp_map_find(m, &kj);
             HT_EQ(v != NULL, model_has[j]);
             if (v) HT_EQ(*v, model_val[j]);
         }
-        HT_EQ(u64_map_count(m), count);
+        HT_EQ(hp_map_count(m), count);
+        wrapped += m->hashes[0] != 0 && (m->hashes[0] & m->mask) > m->mask / 2;
     }
+    return wrapped;
 }
+
+static uint64_t spread_key(uint64_t k) { return k * 0x9E3779B97F4A7C15u; /* any 64-bit key works */ }
 
 START_TEST(test_map_erase_under_churn_matches_a_model)
 {
@@ -136,9 +146,75 @@ START_TEST(test_map_erase_under_churn_matches_a_model)
     ck_assert_int_eq(u64_map_create(&m, 48), 0);
     {
         HOTPATH_SCOPE("map");
-        churn(&m, 48, 64, 20000);
+        churn(u64_map_base(&m), 64, 20000, spread_key);
     }
     u64_map_destroy(&m);
+}
+END_TEST
+
+/* Keys carry their home slot in the upper 32 bits (the hash), so a test can place clusters at the
+ * end of the table, where probes and the backward-shift erase must wrap to slot 0. */
+static uint64_t wrap_hash(const uint64_t *k) { return *k >> 32; }
+static int wrap_eq(const uint64_t *a, const uint64_t *b) { return *a == *b; }
+HP_MAP_DEFINE(wrap_map, uint64_t, uint64_t, wrap_hash, wrap_eq);
+
+static uint64_t wrap_key(uint64_t home, uint64_t id) { return home << 32 | id; }
+
+START_TEST(test_map_erase_inside_a_cluster_wrapping_past_the_last_slot)
+{
+    wrap_map m;
+    ck_assert_int_eq(wrap_map_create(&m, 12), 0);
+    const uint64_t s = m.m.mask + 1, n = 12;
+    ck_assert_uint_ge(s, 16);
+    /* One cluster from slot s-3 through slot 8, most of it displaced past the end. */
+    const uint64_t home[12] = {s - 3, s - 2, s - 2, s - 1, s - 1, s - 2, 0, 1, 0, s - 1, 2, s - 3};
+    uint64_t keys[12];
+    for (uint64_t i = 0; i < n; i++)
+        keys[i] = wrap_key(home[i], i);
+    {
+        HOTPATH_SCOPE("map");
+        /* For every key: erase it first, then all the others in turn starting after it, checking
+         * every key after every erase. */
+        for (uint64_t victim = 0; victim < n; victim++) {
+            wrap_map_clear(&m);
+            for (uint64_t i = 0; i < n; i++)
+                HT_EQ(wrap_map_put(&m, keys[i], i * 10), 1);
+            HT_ASSERT(m.m.hashes[0] != 0 && (m.m.hashes[0] & m.m.mask) >= s - 3); /* it wraps */
+            unsigned char gone[12] = {0};
+            for (uint64_t e = 0; e < n; e++) {
+                uint64_t x = (victim + e) % n;
+                HT_EQ(wrap_map_erase(&m, keys[x]), 1);
+                gone[x] = 1;
+                HT_EQ(wrap_map_count(&m), n - 1 - e);
+                for (uint64_t i = 0; i < n; i++) {
+                    uint64_t *v = wrap_map_find(&m, keys[i]);
+                    HT_EQ(v != NULL, !gone[i]);
+                    if (v) HT_EQ(*v, i * 10);
+                }
+                HT_EQ(wrap_map_erase(&m, keys[x]), 0);
+            }
+        }
+    }
+    wrap_map_destroy(&m);
+}
+END_TEST
+
+/* A key space whose homes crowd the last and first 8 slots of a 64-slot table. */
+static uint64_t crowded_key(uint64_t k) { return wrap_key((64 - 8 + (k * 5) % 16) % 64, k); }
+
+START_TEST(test_map_churn_at_full_load_across_the_table_end_matches_a_model)
+{
+    wrap_map m;
+    /* 47 entries is the most a 64-slot table takes (75% load); 48 would double the table. */
+    ck_assert_int_eq(wrap_map_create(&m, 47), 0);
+    ck_assert_uint_eq(m.m.mask + 1, 64);
+    size_t wrapped;
+    {
+        HOTPATH_SCOPE("map");
+        wrapped = churn(wrap_map_base(&m), 80, 20000, crowded_key);
+    }
+    ck_assert_uint_gt(wrapped, 2000); /* the churn really ran across the end of the table */
+    wrap_map_destroy(&m);
 }
 END_TEST
 
@@ -337,6 +413,8 @@ static Suite *map_suite(void)
     tcase_add_test(tc, test_map_full_map_refuses_insert_cleanly_but_updates_and_finds);
     tcase_add_test(tc, test_map_capacity_one);
     tcase_add_test(tc, test_map_erase_under_churn_matches_a_model);
+    tcase_add_test(tc, test_map_erase_inside_a_cluster_wrapping_past_the_last_slot);
+    tcase_add_test(tc, test_map_churn_at_full_load_across_the_table_end_matches_a_model);
     tcase_add_test(tc, test_map_colliding_custom_hash_and_equality_stay_exact);
     tcase_add_test(tc, test_map_untyped_odd_sized_keys_on_caller_memory);
     tcase_add_test(tc, test_map_sizes_that_overflow_are_refused);
