@@ -36,6 +36,13 @@ struct tracked {
 };
 int tracked::live = 0;
 
+struct throws_on_request {
+    explicit throws_on_request(bool t)
+    {
+        if (t) throw 42;
+    }
+};
+
 static void c_api_from_cxx()
 {
     c_ring r;
@@ -108,6 +115,24 @@ static void classes()
     }
 }
 
+/* A constructor throwing inside make() must not cost the pool its slot. Throwing allocates the
+ * exception, so this runs outside a hot section. */
+static void make_releases_the_slot_when_the_constructor_throws()
+{
+    hotpath::pool<throws_on_request> pool(1);
+    int caught = 0;
+    try {
+        pool.make(true);
+    } catch (int e) {
+        caught = e;
+    }
+    EXPECT(caught == 42);
+    EXPECT(pool.stats().in_use == 0 && pool.stats().available == 1);
+    throws_on_request *o = pool.make(false);
+    EXPECT(o != nullptr && pool.stats().in_use == 1);
+    if (o) pool.destroy(o);
+}
+
 static void spsc_threads()
 {
     static hotpath::spsc<std::uint32_t> q(64);
@@ -144,6 +169,7 @@ int main()
     }
     c_api_from_cxx();
     classes();
+    make_releases_the_slot_when_the_constructor_throws();
     spsc_threads();
     std::printf("test_cxx: %s\n", failures ? "FAILED" : "all checks passed");
     return failures ? 1 : 0;

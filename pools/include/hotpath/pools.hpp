@@ -4,7 +4,8 @@
  * so the cost and thread-safety are those documented in the C headers.
  *
  * Construction allocates (do it before the hot path) and throws std::bad_alloc or
- * std::invalid_argument on failure; nothing after construction allocates or throws.
+ * std::invalid_argument on failure; nothing after construction allocates or throws, except that
+ * pool<T>::make passes on an exception from T's own constructor (after releasing the slot).
  * ring/spsc/fixed_map copy elements with memcpy, so their types must be trivially copyable
  * (checked at compile time); pool<T> can construct and destroy any T in place.
  */
@@ -46,11 +47,20 @@ template <class T> class pool
 
     T *acquire() noexcept { return static_cast<T *>(hp_pool_acquire(&p_)); }
     void release(T *o) noexcept { hp_pool_release(&p_, o); }
-    /* Construct a T in a free slot; nullptr if the pool is exhausted. */
+    /* Construct a T in a free slot; nullptr if the pool is exhausted. If T's constructor throws,
+     * the slot goes back to the pool and the exception propagates. */
     template <class... A> T *make(A &&...args)
     {
         void *s = hp_pool_acquire(&p_);
-        return s ? new (s) T(std::forward<A>(args)...) : nullptr;
+        if (!s) return nullptr;
+        /* Otherwise the slot stays acquired for good: nobody else has its address. The handler
+         * costs nothing until something throws. */
+        try {
+            return new (s) T(std::forward<A>(args)...);
+        } catch (...) {
+            hp_pool_release(&p_, s);
+            throw;
+        }
     }
     /* Destroy a T from make() and release its slot. */
     void destroy(T *o) noexcept
