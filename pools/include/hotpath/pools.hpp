@@ -7,7 +7,9 @@
  * std::invalid_argument on failure; nothing after construction allocates or throws, except that
  * pool<T>::make passes on an exception from T's own constructor (after releasing the slot).
  * ring/spsc/fixed_map copy elements with memcpy, so their types must be trivially copyable
- * (checked at compile time); pool<T> can construct and destroy any T in place.
+ * (checked at compile time); fixed_map also hashes and compares keys as bytes, so from C++17 on
+ * its key type must have no padding and no floating-point members (checked too). pool<T> can
+ * construct and destroy any T in place.
  */
 #ifndef HOTPATH_POOLS_HPP
 #define HOTPATH_POOLS_HPP
@@ -247,6 +249,16 @@ template <class K, class V> class fixed_map
 {
     static_assert(std::is_trivially_copyable<K>::value && std::is_trivially_copyable<V>::value,
                   "hotpath::fixed_map copies keys and values with memcpy");
+#ifdef __cpp_lib_has_unique_object_representations
+    /* Keys equal as values but differing in padding bytes (or floats such as 0.0 and -0.0) would
+     * hash apart and compare unequal, and lookups would silently miss. */
+    static_assert(
+        std::has_unique_object_representations<K>::value,
+        "hotpath::fixed_map hashes and compares keys byte by byte, so K must have no padding "
+        "bytes (and no floating-point members): use a padding-free key (spell the padding out as "
+        "members, or pack the fields into an integer), or the C map with your own hash and equality "
+        "(HP_MAP_DEFINE in hotpath/map.h)");
+#endif
 
   public:
     explicit fixed_map(std::size_t capacity)
