@@ -7,6 +7,7 @@
 #include "hp_test.h"
 
 #include <hotpath/ring.h>
+#include <hotpath/spsc.h>
 
 #include <errno.h>
 #include <stdint.h>
@@ -136,6 +137,36 @@ START_TEST(test_ring_init_rejects_non_power_of_two_capacity)
     ck_assert_int_eq(hp_ring_init(&r, mem, sizeof mem, 0, 4), -EINVAL);
     ck_assert_int_eq(hp_ring_create(&r, 8, 3, 4), -EINVAL);
     ck_assert_int_eq(hp_ring_init(&r, mem, sizeof mem, 8, 16), 0);
+}
+END_TEST
+
+START_TEST(test_ring_typed_init_rejects_memory_misaligned_for_the_type)
+{
+    static _Alignas(64) unsigned char mem[64 * 4 + 64];
+    big_ring r;
+    ck_assert_int_eq(big_ring_init(&r, mem + 8, sizeof mem - 8, 4), -EINVAL);
+    ck_assert_int_eq(big_ring_init(&r, mem, sizeof mem, 4), 0);
+    HOTPATH_SCOPE("ring");
+    HT_EQ(hp_ring_capacity(&r.r), 4);
+    HT_EQ(big_ring_capacity(&r), 4);
+}
+END_TEST
+
+/* Zero elements with no buffer at all: nothing to copy, and no memcpy from/to NULL (UBSan's
+ * nonnull check in make check-pools-sanitize). */
+START_TEST(test_ring_bulk_and_burst_of_zero_accept_null)
+{
+    u64_ring r;
+    ck_assert_int_eq(u64_ring_create(&r, 4), 0);
+    HOTPATH_SCOPE("ring");
+    HT_EQ(u64_ring_push_bulk(&r, NULL, 0), 0);
+    HT_EQ(u64_ring_push_burst(&r, NULL, 0), 0);
+    HT_EQ(u64_ring_pop_bulk(&r, NULL, 0), 0);
+    HT_EQ(u64_ring_pop_burst(&r, NULL, 0), 0);
+    HT_EQ(u64_ring_push(&r, 3), 1);
+    HT_EQ(u64_ring_pop_burst(&r, NULL, 0), 0);
+    HT_EQ(hp_ring_count(&r.r), 1);
+    u64_ring_destroy(&r);
 }
 END_TEST
 
@@ -295,6 +326,40 @@ START_TEST(test_ring_high_water_records_peak_occupancy)
 }
 END_TEST
 
+/* The SPSC ring's high-water mark exists only when the pushing code is compiled with
+ * HP_POOLS_HIGH_WATER, as this file is: the producer's upper bound on occupancy (it counts
+ * against its cached view of tail), never below the true peak and never above the capacity. */
+HP_SPSC_DEFINE(u64_q, uint64_t);
+START_TEST(test_spsc_high_water_bounds_the_peak_occupancy)
+{
+    static u64_q q;
+    ck_assert_int_eq(u64_q_create(&q, 8), 0);
+    {
+        HOTPATH_SCOPE("spsc");
+        uint64_t v;
+        HT_EQ(hp_spsc_high_water(&q.q), 0);
+        for (int i = 0; i < 5; i++)
+            HT_EQ(u64_q_push(&q, 1), 1);
+        HT_EQ(hp_spsc_high_water(&q.q), 5);
+        for (int i = 0; i < 2; i++)
+            HT_EQ(u64_q_pop(&q, &v), 1);
+        HT_EQ(hp_spsc_high_water(&q.q), 5);
+        size_t peak = 5;
+        for (int r = 0; r < 100; r++) { /* fill, drain some, refill: the bound holds throughout */
+            while (u64_q_push(&q, 2))
+                ;
+            if (hp_spsc_count(&q.q) > peak) peak = hp_spsc_count(&q.q);
+            HT_ASSERT(hp_spsc_high_water(&q.q) >= peak);
+            HT_ASSERT(hp_spsc_high_water(&q.q) <= hp_spsc_capacity(&q.q));
+            for (int i = 0; i < 1 + r % 7; i++)
+                u64_q_pop(&q, &v);
+        }
+        HT_EQ(hp_spsc_high_water(&q.q), 8);
+    }
+    u64_q_destroy(&q);
+}
+END_TEST
+
 static Suite *ring_suite(void)
 {
     Suite *s = suite_create("ring");
@@ -309,6 +374,9 @@ static Suite *ring_suite(void)
     tcase_add_test(tc, test_ring_reserve_grants_contiguous_span_up_to_buffer_end);
     tcase_add_test(tc, test_ring_over_aligned_elements_stay_aligned);
     tcase_add_test(tc, test_ring_untyped_api_copies_elem_size_bytes);
+    tcase_add_test(tc, test_ring_typed_init_rejects_memory_misaligned_for_the_type);
+    tcase_add_test(tc, test_ring_bulk_and_burst_of_zero_accept_null);
+    tcase_add_test(tc, test_spsc_high_water_bounds_the_peak_occupancy);
     tcase_add_test(tc, test_ring_high_water_records_peak_occupancy);
     suite_add_tcase(s, tc);
     ht_add_canary(s);

@@ -80,6 +80,47 @@ START_TEST(test_scratch_exhausted_returns_null_counts_and_never_overflows)
 }
 END_TEST
 
+START_TEST(test_scratch_rejects_alignment_that_is_not_a_power_of_two)
+{
+    static _Alignas(64) unsigned char mem[256];
+    hp_scratch s;
+    ck_assert_int_eq(hp_scratch_init(&s, mem, 256, 0), 0);
+    {
+        HOTPATH_SCOPE("scratch");
+        HT_ASSERT(hp_scratch_alloc(&s, 1, 1) != NULL);
+        HT_PTR_EQ(hp_scratch_alloc(&s, 8, 24), NULL);
+        HT_PTR_EQ(hp_scratch_alloc(&s, 8, 3), NULL);
+        HT_PTR_EQ(hp_scratch_alloc_array(&s, 2, 4, 12), NULL);
+        HT_EQ(hp_scratch_failed(&s), 3);
+        HT_EQ(hp_scratch_used(&s), 1);                  /* refused: nothing moved */
+        HT_PTR_EQ(hp_scratch_alloc(&s, 8, 0), mem + 1); /* 0 means 1 */
+        uint64_t *v = HP_SCRATCH_NEW(&s, uint64_t, 3);  /* typed: aligned for the type */
+        HT_PTR_EQ(v, mem + 16);
+        HT_PTR_EQ(HP_SCRATCH_NEW(&s, uint64_t, SIZE_MAX / 4), NULL);
+        HT_EQ(hp_scratch_failed(&s), 4);
+    }
+}
+END_TEST
+
+static void bad_align_abort_mode(void)
+{
+    static hp_scratch s;
+    static _Alignas(64) unsigned char mem[64];
+    hp_scratch_init(&s, mem, 64, HP_SCRATCH_ABORT_ON_FULL);
+    HOTPATH_SCOPE("scratch");
+    hp_scratch_alloc(&s, 8, 24);
+}
+
+START_TEST(test_scratch_bad_alignment_in_abort_mode_says_so)
+{
+    char out[1024];
+    int st = ht_run_capture(bad_align_abort_mode, out, sizeof out);
+    ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "status %d", st);
+    ck_assert_msg(strstr(out, "alignment 24 is not a power of two (8 bytes requested)") != NULL,
+                  "message: %s", out);
+}
+END_TEST
+
 START_TEST(test_scratch_alignment_padding_counts_against_capacity)
 {
     static _Alignas(64) unsigned char mem[128];
@@ -257,6 +298,8 @@ static Suite *scratch_suite(void)
     tcase_add_test(tc, test_scratch_alloc_in_section_allocates_nothing);
     tcase_add_test(tc, test_scratch_honours_every_power_of_two_alignment_without_overlap);
     tcase_add_test(tc, test_scratch_exhausted_returns_null_counts_and_never_overflows);
+    tcase_add_test(tc, test_scratch_rejects_alignment_that_is_not_a_power_of_two);
+    tcase_add_test(tc, test_scratch_bad_alignment_in_abort_mode_says_so);
     tcase_add_test(tc, test_scratch_alignment_padding_counts_against_capacity);
     tcase_add_test(tc, test_scratch_rewind_releases_only_what_came_after_the_mark);
     tcase_add_test(tc, test_scratch_scope_rewinds_when_the_block_ends);

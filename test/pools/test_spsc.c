@@ -319,6 +319,15 @@ START_TEST(test_spsc_fast_paths_read_only_their_own_sides_copies)
         HOTPATH_SCOPE("spsc");
         uint64_t v = 7, a[5] = {1, 2, 3, 4, 5}, b[5] = {0};
         for (int r = 0; r < 10; r++) { /* wraps the 16 slots several times */
+            /* The producer's operations must not read the consumer's copies: point them at the
+             * wrong buffer with a wrong size and mask while the producer runs. */
+            static uint64_t decoy[16];
+            unsigned char *c_buf = q.c_buf;
+            size_t c_mask = q.c_mask, c_elem_size = q.c_elem_size;
+            q.c_buf = (unsigned char *)decoy;
+            q.c_mask = 0;
+            q.c_elem_size = 0;
+            v = 7;
             HT_EQ(hp_spsc_push(&q, &v), 1);
             HT_EQ(hp_spsc_push_bulk(&q, a, 5), 5);
             size_t n = 4;
@@ -327,6 +336,11 @@ START_TEST(test_spsc_fast_paths_read_only_their_own_sides_copies)
             HT_ASSERT((unsigned char *)w >= buf && (unsigned char *)w < buf + 16 * sizeof(uint64_t));
             w[0] = 99;
             hp_spsc_commit(&q, 1);
+            q.c_buf = c_buf;
+            q.c_mask = c_mask;
+            q.c_elem_size = c_elem_size;
+            for (size_t i = 0; i < 16; i++)
+                HT_EQ(decoy[i], 0);
             /* The consumer's operations must not read the producer's copies either. */
             size_t p_elem_size = q.p_elem_size, p_mask = q.p_mask;
             q.p_elem_size = 0;
@@ -353,6 +367,48 @@ START_TEST(test_spsc_fast_paths_read_only_their_own_sides_copies)
     q.buf = buf;
     q.mask = 15;
     hp_spsc_destroy(&q);
+}
+END_TEST
+
+struct big {
+    _Alignas(64) uint32_t id;
+    char pad[60];
+};
+HP_SPSC_DEFINE(big_q, struct big);
+
+START_TEST(test_spsc_typed_init_rejects_memory_misaligned_for_the_type)
+{
+    static _Alignas(64) unsigned char mem[64 * 8 + 64];
+    big_q q;
+    ck_assert_int_eq(big_q_init(&q, mem + 8, sizeof mem - 8, 8), -EINVAL);
+    ck_assert_int_eq(big_q_init(&q, mem, sizeof mem, 8), 0);
+    struct big b = {.id = 5};
+    {
+        HOTPATH_SCOPE("spsc");
+        HT_EQ(big_q_push(&q, b), 1);
+        size_t n = 4;
+        struct big *w = big_q_reserve(&q, &n);
+        HT_EQ((uintptr_t)w % 64, 0);
+        HT_PTR_EQ(big_q_base(&q), &q.q);
+        HT_EQ(hp_spsc_capacity(big_q_base(&q)), 8);
+    }
+}
+END_TEST
+
+/* count() reads the two indices one after the other; if both sides moved in between, the
+ * difference can exceed the capacity. Simulate that reading and check the clamp. */
+START_TEST(test_spsc_count_never_exceeds_capacity)
+{
+    static u64_q q;
+    ck_assert_int_eq(u64_q_create(&q, 8), 0);
+    HOTPATH_SCOPE("spsc");
+    HT_EQ(hp_spsc_count(&q.q), 0);
+    HT_EQ(u64_q_push(&q, 1), 1);
+    HT_EQ(hp_spsc_count(&q.q), 1);
+    q.q.head = q.q.tail + 11; /* what a torn read of (old tail, new head) can see */
+    HT_EQ(hp_spsc_count(&q.q), 8);
+    q.q.head = q.q.tail + 1;
+    u64_q_destroy(&q);
 }
 END_TEST
 
@@ -502,6 +558,8 @@ static Suite *spsc_suite(void)
     TCase *tc = tcase_create("single thread");
     tcase_add_test(tc, test_spsc_push_pop_in_section_allocates_nothing);
     tcase_add_test(tc, test_spsc_every_slot_is_usable_and_full_is_reported);
+    tcase_add_test(tc, test_spsc_typed_init_rejects_memory_misaligned_for_the_type);
+    tcase_add_test(tc, test_spsc_count_never_exceeds_capacity);
     tcase_add_test(tc, test_spsc_capacity_one_alternates);
     tcase_add_test(tc, test_spsc_bulk_all_or_nothing_burst_partial_across_wrap);
     tcase_add_test(tc, test_spsc_reserve_commit_and_peek_consume_are_zero_copy);

@@ -111,6 +111,7 @@ HP_INLINE size_t hp__ring_push_n(hp_ring *r, const void *src, size_t n, size_t e
         if (!burst) return 0;
         n = room;
     }
+    if (n == 0) return 0; /* src may then be NULL, which memcpy does not allow even for 0 bytes */
     hp__ring_copy_in(r->buf, r->mask, r->head, src, n, esz);
     r->head += n;
     HP__RING_NOTE_HIGH(r);
@@ -123,6 +124,7 @@ HP_INLINE size_t hp__ring_pop_n(hp_ring *r, void *dst, size_t n, size_t esz, int
         if (!burst) return 0;
         n = have;
     }
+    if (n == 0) return 0;
     hp__ring_copy_out(r->buf, r->mask, r->tail, dst, n, esz);
     r->tail += n;
     return n;
@@ -214,6 +216,7 @@ HP_INLINE void hp_ring_clear(hp_ring *r) { r->tail = r->head; }
     }                                                                                                        \
     static inline __attribute__((unused)) int name##_init(name *q, void *mem, size_t mem_size, size_t cap)   \
     {                                                                                                        \
+        if ((uintptr_t)mem % HP_ALIGNOF(T) != 0) return -EINVAL;                                             \
         return hp_ring_init(&q->r, mem, mem_size, sizeof(T), cap);                                           \
     }                                                                                                        \
     static inline __attribute__((unused)) int name##_create(name *q, size_t cap)                             \

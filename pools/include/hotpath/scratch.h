@@ -83,10 +83,13 @@ HP_API void *hp_scratch__exhausted(hp_scratch *s, size_t size, size_t align);
 /* Private: the rewind's debug/ASan poisoning and high-water bookkeeping. */
 HP_API void hp_scratch__release(hp_scratch *s, size_t to);
 
-/* `size` bytes aligned to `align` (a power of two; 0 means 1), or NULL when they do not fit (the
- * arena is unchanged and `failed` counts it). Contents unspecified. O(1), never allocates. */
+/* `size` bytes aligned to `align` (a power of two; 0 means 1), or NULL when they do not fit or
+ * `align` is not a power of two (the arena is unchanged and `failed` counts it; with
+ * HP_SCRATCH_ABORT_ON_FULL either aborts with a message). Contents unspecified. O(1), never
+ * allocates. The alignment test folds away for a constant `align`. */
 HP_INLINE void *hp_scratch_alloc(hp_scratch *s, size_t size, size_t align)
 {
+    if (HP_UNLIKELY(align & (align - 1))) return hp_scratch__exhausted(s, size, align);
     uintptr_t cur = (uintptr_t)s->base + s->pos;
     uintptr_t p = (cur + (align ? align - 1 : 0)) & ~(uintptr_t)(align ? align - 1 : 0);
     size_t off = (size_t)(p - (uintptr_t)s->base);

@@ -237,12 +237,14 @@ HP_INLINE void *hp_spsc_peek(hp_spsc *q, size_t *n) { return hp__spsc_peek_span(
 HP_INLINE void hp_spsc_consume(hp_spsc *q, size_t k) { HP__STORE_REL(&q->tail, HP__LOAD_RLX(&q->tail) + k); }
 /* Consumer. Pointer to the oldest element, or NULL if empty. O(1). */
 HP_INLINE void *hp_spsc_front(hp_spsc *q) { return hp__spsc_front(q, q->c_elem_size); }
-/* Either side. Elements queued at some instant during the call (exact when the other side is
- * idle). O(1). */
+/* Either side. Elements queued, between 0 and the capacity: exact when the other side is idle,
+ * otherwise a value the ring held at some point during the call or, when both sides moved while
+ * it ran, clamped to the capacity (the two indices cannot be read at one instant). O(1). */
 HP_INLINE size_t hp_spsc_count(hp_spsc *q)
 {
     size_t t = HP__LOAD_ACQ(&q->tail);
-    return HP__LOAD_ACQ(&q->head) - t;
+    size_t n = HP__LOAD_ACQ(&q->head) - t;
+    return n <= q->mask ? n : q->mask + 1;
 }
 HP_INLINE size_t hp_spsc_capacity(const hp_spsc *q) { return q->mask + 1; }
 /* Producer's upper bound on the most elements ever queued; 0 unless the pushing code was compiled
@@ -268,6 +270,7 @@ HP_INLINE size_t hp_spsc_high_water(const hp_spsc *q) { return q->high_water; }
     }                                                                                                        \
     static inline __attribute__((unused)) int name##_init(name *s, void *mem, size_t mem_size, size_t cap)   \
     {                                                                                                        \
+        if ((uintptr_t)mem % HP_ALIGNOF(T) != 0) return -EINVAL;                                             \
         return hp_spsc_init(&s->q, mem, mem_size, sizeof(T), cap);                                           \
     }                                                                                                        \
     static inline __attribute__((unused)) int name##_create(name *s, size_t cap)                             \
