@@ -4,6 +4,9 @@
  * operation inside a hot section without allocating. Plain asserts with an exit status (no Check:
  * its C macros are not the point here); failures print and exit 1.
  */
+/* The rings' pushes then track their peaks, so high_water() has exact values to check. */
+#define HP_POOLS_HIGH_WATER 1
+
 #include <hotpath.h>
 #include <hotpath/pools.hpp>
 
@@ -115,6 +118,65 @@ static void classes()
     }
 }
 
+/* The in-place calls: ring reserve/commit/peek/consume/clear, spsc front, both high_water. */
+static void in_place_access()
+{
+    hotpath::ring<std::uint32_t> ring(8);
+    hotpath::spsc<std::uint32_t> q(8);
+    {
+        hotpath::scope hot("c++ in-place access");
+        std::size_t n = 5;
+        std::uint32_t *w = ring.reserve(n);
+        EXPECT(w != nullptr && n == 5);
+        for (std::uint32_t i = 0; w && i < 5; i++)
+            w[i] = 100 + i;
+        ring.commit(5);
+        EXPECT(ring.size() == 5 && ring.high_water() == 5);
+        n = 8;
+        const std::uint32_t *r = ring.peek(n);
+        EXPECT(r != nullptr && n == 5 && r[0] == 100 && r[4] == 104);
+        ring.consume(3);
+        EXPECT(ring.size() == 2 && ring.front() && *ring.front() == 103);
+        n = 8;
+        w = ring.reserve(n); /* the buffer's end limits the span to slots 5..7 */
+        EXPECT(w != nullptr && n == 3);
+        for (std::uint32_t i = 0; w && i < 3; i++)
+            w[i] = 200 + i;
+        ring.commit(3);
+        n = 8;
+        w = ring.reserve(n); /* from slot 0, limited by the free space */
+        EXPECT(w != nullptr && n == 3);
+        if (w) w[0] = 300;
+        ring.commit(1);
+        EXPECT(ring.size() == 6 && ring.high_water() == 6);
+        n = 8;
+        r = ring.peek(n); /* slots 3..7, up to the buffer's end */
+        EXPECT(r != nullptr && n == 5 && r[0] == 103 && r[1] == 104 && r[2] == 200 && r[4] == 202);
+        ring.consume(5);
+        n = 8;
+        r = ring.peek(n);
+        EXPECT(r != nullptr && n == 1 && r[0] == 300);
+        ring.clear();
+        n = 4;
+        EXPECT(ring.empty() && ring.peek(n) == nullptr && n == 0);
+        for (std::uint32_t i = 0; i < 8; i++)
+            EXPECT(ring.push(i));
+        n = 1;
+        EXPECT(ring.reserve(n) == nullptr && n == 0);
+
+        EXPECT(q.front() == nullptr);
+        for (std::uint32_t i = 0; i < 8; i++)
+            EXPECT(q.try_push(i));
+        EXPECT(q.high_water() == 8);
+        for (std::uint32_t i = 0; i < 8; i++) {
+            std::uint32_t *f = q.front();
+            EXPECT(f != nullptr && *f == i);
+            q.consume(1);
+        }
+        EXPECT(q.front() == nullptr && q.size() == 0);
+    }
+}
+
 /* A constructor throwing inside make() must not cost the pool its slot. Throwing allocates the
  * exception, so this runs outside a hot section. */
 static void make_releases_the_slot_when_the_constructor_throws()
@@ -142,10 +204,16 @@ static void spsc_threads()
         hotpath::scope hot("c++ consumer");
         std::uint32_t expect = 0, v;
         while (expect < n) {
-            if (q.try_pop(v))
+            /* Alternate copying out and reading in place. */
+            const std::uint32_t *f = expect % 2 ? q.front() : nullptr;
+            if (f) {
+                errors += *f != expect++;
+                q.consume(1);
+            } else if (expect % 2 == 0 && q.try_pop(v)) {
                 errors += v != expect++;
-            else
+            } else {
                 std::this_thread::yield(); /* valgrind runs one thread at a time: let the other go */
+            }
         }
     });
     {
@@ -159,6 +227,7 @@ static void spsc_threads()
     }
     consumer.join();
     EXPECT(errors == 0);
+    EXPECT(q.high_water() >= 1 && q.high_water() <= 64);
 }
 
 int main()
@@ -169,6 +238,7 @@ int main()
     }
     c_api_from_cxx();
     classes();
+    in_place_access();
     make_releases_the_slot_when_the_constructor_throws();
     spsc_threads();
     std::printf("test_cxx: %s\n", failures ? "FAILED" : "all checks passed");

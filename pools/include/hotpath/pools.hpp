@@ -112,10 +112,20 @@ template <class T> class ring
     }
     std::size_t pop_bulk(T *d, std::size_t n) noexcept { return hp__ring_pop_n(&r_, d, n, sizeof(T), 0); }
     std::size_t pop_burst(T *d, std::size_t n) noexcept { return hp__ring_pop_n(&r_, d, n, sizeof(T), 1); }
+    /* Zero-copy, as hp_ring_reserve/hp_ring_commit and hp_ring_peek_span/hp_ring_consume: n in =
+     * wanted, out = granted contiguous slots (nullptr and 0 when none); then commit(k) or
+     * consume(k) with k <= granted. */
+    T *reserve(std::size_t &n) noexcept { return static_cast<T *>(hp__ring_reserve(&r_, &n, sizeof(T))); }
+    void commit(std::size_t k) noexcept { hp_ring_commit(&r_, k); }
+    T *peek(std::size_t &n) noexcept { return static_cast<T *>(hp__ring_peek_span(&r_, &n, sizeof(T))); }
+    void consume(std::size_t k) noexcept { hp_ring_consume(&r_, k); }
+    void clear() noexcept { hp_ring_clear(&r_); }
     std::size_t size() const noexcept { return hp_ring_count(&r_); }
     std::size_t capacity() const noexcept { return hp_ring_capacity(&r_); }
     bool empty() const noexcept { return hp_ring_empty(&r_); }
     bool full() const noexcept { return hp_ring_full(&r_); }
+    /* Most elements ever queued; 0 unless the pushing code is compiled with HP_POOLS_HIGH_WATER. */
+    std::size_t high_water() const noexcept { return hp_ring_high_water(&r_); }
 
   private:
     hp_ring r_;
@@ -154,9 +164,15 @@ template <class T> class spsc
     std::size_t pop_burst(T *d, std::size_t n) noexcept { return hp__spsc_pop_n(&q_, d, n, sizeof(T), 1); }
     T *peek(std::size_t &n) noexcept { return static_cast<T *>(hp__spsc_peek_span(&q_, &n, sizeof(T))); }
     void consume(std::size_t k) noexcept { hp_spsc_consume(&q_, k); }
+    /* The oldest element in place, or nullptr if empty; consume(1) hands its slot back. The
+     * per-item call of a consumer that reads in place (cheaper than peek for one element). */
+    T *front() noexcept { return static_cast<T *>(hp__spsc_front(&q_, sizeof(T))); }
     /* Either side. */
     std::size_t size() noexcept { return hp_spsc_count(&q_); }
     std::size_t capacity() const noexcept { return hp_spsc_capacity(&q_); }
+    /* Producer. Upper bound on the most elements ever queued; 0 unless the pushing code is
+     * compiled with HP_POOLS_HIGH_WATER. */
+    std::size_t high_water() const noexcept { return hp_spsc_high_water(&q_); }
 
   private:
     hp_spsc q_;
