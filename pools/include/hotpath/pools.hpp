@@ -70,9 +70,14 @@ template <class T> class pool
         o->~T();
         hp_pool_release(&p_, o);
     }
+    /* Bulk: all n slots or none (returns n or 0). Burst: as many as are free, up to n. */
     std::size_t acquire_bulk(T **out, std::size_t n) noexcept
     {
         return hp_pool_acquire_bulk(&p_, reinterpret_cast<void **>(out), n);
+    }
+    std::size_t acquire_burst(T **out, std::size_t n) noexcept
+    {
+        return hp_pool_acquire_burst(&p_, reinterpret_cast<void **>(out), n);
     }
     void release_bulk(T *const *objs, std::size_t n) noexcept
     {
@@ -178,7 +183,8 @@ template <class T> class spsc
     hp_spsc q_;
 };
 
-/* Scratch arena; `scratch::thread()` is the calling thread's (see hp_scratch_thread_init). */
+/* Scratch arena. The calling thread's own arena (hp_scratch_thread_init) is reached through the C
+ * calls on hp_scratch_thread(); scratch::scope(hp_scratch_thread()) marks and rewinds it. */
 class scratch
 {
   public:
