@@ -41,9 +41,14 @@ $(POOLS_T)/test_cxx: test/pools/test_cxx.cc $(POOLS_LIB) $(POOLS_TEST_DEPS) | $(
 	@mkdir -p $(dir $@)
 	$(CXX) -std=c++17 $(POOLS_TEST_FLAGS) $< -o $@ $(POOLS_LIB) $(POOLS_TEST_LINK)
 
+# Each public header compiles alone (C11 and C++17) with its typed macro expanded.
+$(POOLS_T)/headers-alone.ok: test/pools/headers_alone.sh $(POOLS_HDR) | $(DEPS_OK)
+	@sh test/pools/headers_alone.sh "$(CC)" "$(CXX)" pools/include $(POOLS_T)/alone
+	@touch $@
+
 # Every test binary runs under the sentinel in its default (abort) mode; HP_REQUIRE_SENTINEL makes
 # a binary fail if the preload did not actually load.
-check-pools: $(POOLS_TESTS) $(PRELOAD)
+check-pools: $(POOLS_T)/headers-alone.ok $(POOLS_TESTS) $(PRELOAD)
 	@for t in $(POOLS_TESTS); do \
 	    echo "LD_PRELOAD=$(abspath $(PRELOAD)) $$t"; \
 	    HP_REQUIRE_SENTINEL=1 LD_PRELOAD=$(abspath $(PRELOAD)) $$t || exit 1; \

@@ -7,6 +7,7 @@
 #ifndef HOTPATH_POOLS_COMMON_H
 #define HOTPATH_POOLS_COMMON_H
 
+#include <errno.h> /* the typed init wrappers return -EINVAL */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
