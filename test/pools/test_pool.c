@@ -183,6 +183,37 @@ START_TEST(test_pool_bulk_acquire_is_all_or_nothing)
 }
 END_TEST
 
+/* The untyped bulk and burst calls, on an hp_pool of 24-byte objects. */
+START_TEST(test_pool_untyped_bulk_and_burst)
+{
+    hp_pool p;
+    ck_assert_int_eq(hp_pool_create(&p, 24, 8, 6, 0), 0);
+    {
+        HOTPATH_SCOPE("pool");
+        void *a[8];
+        HT_EQ(hp_pool_capacity(&p), 6);
+        HT_EQ(hp_pool_acquire_bulk(&p, a, 4), 4);
+        HT_EQ(hp_pool_acquire_bulk(&p, a + 4, 3), 0); /* all or nothing: 2 left */
+        HT_EQ(hp_pool_failed(&p), 1);
+        HT_EQ(hp_pool_acquire_burst(&p, a + 4, 3), 2);
+        for (int i = 0; i < 6; i++) {
+            HT_ASSERT(hp_pool_owns(&p, a[i]));
+            for (int j = 0; j < i; j++)
+                HT_ASSERT(a[i] != a[j]);
+        }
+        HT_EQ(hp_pool_in_use(&p), 6);
+        hp_pool_release_bulk(&p, a, 6);
+        HT_EQ(hp_pool_in_use(&p), 0);
+        void *b[6];
+        HT_EQ(hp_pool_acquire_burst(&p, b, 8), 6);
+        HT_PTR_EQ(b[0], a[0]); /* a bulk acquire after a bulk release gets the same array back */
+        HT_PTR_EQ(b[5], a[5]);
+        hp_pool_release_bulk(&p, b, 6);
+    }
+    hp_pool_destroy(&p);
+}
+END_TEST
+
 START_TEST(test_pool_burst_acquire_takes_what_is_available)
 {
     obj_pool p;
@@ -422,6 +453,7 @@ static Suite *pool_suite(void)
     tcase_add_test(tc, test_pool_statistics_track_in_use_high_water_and_failures);
     tcase_add_test(tc, test_pool_bulk_acquire_is_all_or_nothing);
     tcase_add_test(tc, test_pool_burst_acquire_takes_what_is_available);
+    tcase_add_test(tc, test_pool_untyped_bulk_and_burst);
     tcase_add_test(tc, test_pool_bulk_release_returns_slots_in_order);
     tcase_add_test(tc, test_pool_init_on_caller_memory_uses_only_that_memory);
     tcase_add_test(tc, test_pool_init_rejects_invalid_arguments);

@@ -305,6 +305,46 @@ START_TEST(test_ring_untyped_api_copies_elem_size_bytes)
 }
 END_TEST
 
+/* The untyped bulk, burst and zero-copy calls take the element size from the ring (3 bytes here,
+ * so a copy of the wrong size shows), across the buffer's end. */
+START_TEST(test_ring_untyped_bulk_burst_and_spans_use_the_rings_element_size)
+{
+    unsigned char mem[4 * 3 + 3];
+    mem[12] = mem[13] = mem[14] = 0xEE; /* guard past the buffer */
+    hp_ring r;
+    ck_assert_int_eq(hp_ring_init(&r, mem, 12, 3, 4), 0);
+    {
+        HOTPATH_SCOPE("ring");
+        unsigned char in[5 * 3], out[5 * 3];
+        for (int i = 0; i < 15; i++)
+            in[i] = (unsigned char)(i + 1);
+        HT_EQ(hp_ring_push_bulk(&r, in, 3), 3);
+        HT_EQ(hp_ring_push_bulk(&r, in, 2), 0); /* all or nothing: 1 free */
+        HT_EQ(hp_ring_pop_bulk(&r, out, 2), 2);
+        HT_EQ(memcmp(out, in, 6), 0);
+        HT_EQ(hp_ring_push_burst(&r, in + 3, 5), 3); /* 3 free, wraps */
+        HT_ASSERT(hp_ring_full(&r));
+        HT_EQ(hp_ring_pop_bulk(&r, out, 5), 0);
+        HT_EQ(hp_ring_pop_burst(&r, out, 5), 4);
+        HT_EQ(out[0], 7); /* in[2] */
+        HT_EQ(memcmp(out + 3, in + 3, 9), 0);
+        HT_ASSERT(hp_ring_empty(&r));
+        size_t n = 4;
+        unsigned char *w = hp_ring_reserve(&r, &n); /* counters at 6: two slots to the end */
+        HT_ASSERT(w == mem + 6 && n == 2);
+        memcpy(w, in, 6);
+        hp_ring_commit(&r, 2);
+        HT_EQ(hp_ring_count(&r), 2);
+        n = 4;
+        unsigned char *rd = hp_ring_peek_span(&r, &n);
+        HT_ASSERT(rd == w && n == 2 && rd[3] == 4);
+        hp_ring_consume(&r, 2);
+        HT_ASSERT(hp_ring_empty(&r));
+    }
+    HT_EQ(mem[12] == 0xEE && mem[13] == 0xEE && mem[14] == 0xEE, 1);
+}
+END_TEST
+
 START_TEST(test_ring_high_water_records_peak_occupancy)
 {
     u64_ring r;
@@ -374,6 +414,7 @@ static Suite *ring_suite(void)
     tcase_add_test(tc, test_ring_reserve_grants_contiguous_span_up_to_buffer_end);
     tcase_add_test(tc, test_ring_over_aligned_elements_stay_aligned);
     tcase_add_test(tc, test_ring_untyped_api_copies_elem_size_bytes);
+    tcase_add_test(tc, test_ring_untyped_bulk_burst_and_spans_use_the_rings_element_size);
     tcase_add_test(tc, test_ring_typed_init_rejects_memory_misaligned_for_the_type);
     tcase_add_test(tc, test_ring_bulk_and_burst_of_zero_accept_null);
     tcase_add_test(tc, test_spsc_high_water_bounds_the_peak_occupancy);

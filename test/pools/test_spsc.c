@@ -412,6 +412,36 @@ START_TEST(test_spsc_count_never_exceeds_capacity)
 }
 END_TEST
 
+/* The untyped calls take the element size from the ring (3 bytes: a wrong size shows). */
+START_TEST(test_spsc_untyped_calls_use_the_rings_element_size)
+{
+    static _Alignas(128) unsigned char mem[4 * 3 + 3];
+    static hp_spsc q;
+    mem[12] = mem[13] = mem[14] = 0xEE;
+    ck_assert_int_eq(hp_spsc_init(&q, mem, 12, 3, 4), 0);
+    {
+        HOTPATH_SCOPE("spsc");
+        unsigned char in[5 * 3], out[5 * 3];
+        for (int i = 0; i < 15; i++)
+            in[i] = (unsigned char)(i + 1);
+        HT_EQ(hp_spsc_push_bulk(&q, in, 3), 3);
+        HT_EQ(hp_spsc_pop_bulk(&q, out, 4), 0); /* all or nothing: 3 queued */
+        HT_EQ(hp_spsc_pop_bulk(&q, out, 2), 2);
+        HT_EQ(memcmp(out, in, 6), 0);
+        HT_EQ(hp_spsc_push_burst(&q, in + 3, 5), 3); /* 3 free, wraps */
+        HT_EQ(hp_spsc_push_burst(&q, in, 1), 0);
+        HT_EQ(hp_spsc_count(&q), 4);
+        unsigned char *f = hp_spsc_front(&q);
+        HT_ASSERT(f != NULL && f[0] == 7);
+        HT_EQ(hp_spsc_pop_burst(&q, out, 5), 4);
+        HT_EQ(out[0], 7);
+        HT_EQ(memcmp(out + 3, in + 3, 9), 0);
+        HT_PTR_EQ(hp_spsc_front(&q), NULL);
+    }
+    HT_EQ(mem[12] == 0xEE && mem[13] == 0xEE && mem[14] == 0xEE, 1);
+}
+END_TEST
+
 START_TEST(test_spsc_init_rejects_invalid_arguments)
 {
     static hp_spsc q;
@@ -567,6 +597,7 @@ static Suite *spsc_suite(void)
     tcase_add_test(tc, test_spsc_cached_indices_never_drift_from_real_indices);
     tcase_add_test(tc, test_spsc_indices_and_read_only_fields_are_on_separate_cache_lines);
     tcase_add_test(tc, test_spsc_fast_paths_read_only_their_own_sides_copies);
+    tcase_add_test(tc, test_spsc_untyped_calls_use_the_rings_element_size);
     tcase_add_test(tc, test_spsc_init_rejects_invalid_arguments);
     suite_add_tcase(s, tc);
     TCase *st = tcase_create("two threads");
