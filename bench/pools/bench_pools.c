@@ -9,8 +9,8 @@
  * run and their median reported per placement.
  *
  * The cached indices are compared with the naive ring under two waiting policies (one pause per
- * poll, and 16 pauses per poll) because the waiting side's polling, not the ring, decides the
- * rate when one side keeps the ring empty or full: see docs/pools.md.
+ * poll, and a backoff of two round trips per poll) because the waiting side's polling, not the
+ * ring, decides the rate when one side keeps the ring empty or full: see docs/pools.md.
  *
  * The rigtorp rows follow rigtorp/SPSCQueue's SPSCQueueBenchmark.cpp: int elements, consumer
  * pinned to one CPU and producer to the other, throughput as ops/ms over 10M items through a
@@ -61,14 +61,23 @@ static void pin(int cpu)
     pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 /* How a side waits on an empty/full ring. relax: one pause per poll (eager; rigtorp's loops do not
- * even pause). backoff: 16 pauses per poll, about 0.4 us here (a pause is ~23 ns on this CPU),
- * i.e. the side that waits re-reads the other side's index about once per coherence round trip
- * instead of taking the line away after every write the other side makes. */
+ * even pause). backoff: the side that waits re-reads the other side's index about once per two
+ * coherence round trips (the ping-pong probe taken before the run, in pauses of the measured
+ * cost: ~16 in the good placement, ~65 in the slow one here) instead of taking the line away after
+ * nearly every write the other side makes. Set before each run's threads start. */
 static inline void relax(void) { __builtin_ia32_pause(); }
+static int backoff_pauses = 16;
 static inline void backoff(void)
 {
-    for (int k = 0; k < 16; k++)
+    for (int k = 0; k < backoff_pauses; k++)
         __builtin_ia32_pause();
+}
+static double pause_ns(void)
+{
+    double t0 = now_ns();
+    for (int k = 0; k < 200000; k++)
+        __builtin_ia32_pause();
+    return (now_ns() - t0) / 200000;
 }
 
 /* ---- single-thread: pool vs malloc, bulk, scratch, ring ---------------------------------------- */
@@ -552,12 +561,15 @@ cross_thread:
         C_N
     };
     static double m[C_N][101];
-    double probe[102];
+    double probe[102], pauses[101], pause = pause_ns();
     int cluster[101];
     probe[0] = cross(K_RIGTORP_RTT, 50000);
     for (int i = 0; i < runs; i++) {
         m[C_SINGLE][i] = cross(K_SINGLE, 10000000);
         m[C_NAIVE][i] = cross(K_NAIVE, 10000000);
+        double want = 2 * probe[i] / pause;
+        backoff_pauses = want < 1 ? 1 : want > 1024 ? 1024 : (int)(want + 0.5);
+        pauses[i] = backoff_pauses;
         m[C_BACKOFF][i] = cross(K_BACKOFF, 10000000);
         m[C_BACKOFF_NAIVE][i] = cross(K_BACKOFF_NAIVE, 10000000);
         m[C_BULK][i] = cross(K_BULK, 20000000);
@@ -583,14 +595,15 @@ cross_thread:
             printf("\n%d run(s) changed placement between their probes: not counted\n", k);
             continue;
         }
-        double v[C_N][101], r_naive[101], r_backoff[101], r_bulk[101], r_burst[101], r_mutex[101], r_rt[101],
-            pr[101];
+        double bp[101], v[C_N][101], r_naive[101], r_backoff[101], r_bulk[101], r_burst[101], r_mutex[101],
+            r_rt[101], pr[101];
         for (int n = 0; n < k; n++) {
             int i = idx[n];
             for (int x = 0; x < C_N; x++)
                 v[x][n] = m[x][i];
             r_naive[n] = m[C_SINGLE][i] / m[C_NAIVE][i];
             r_backoff[n] = m[C_BACKOFF][i] / m[C_BACKOFF_NAIVE][i];
+            bp[n] = pauses[i];
             r_bulk[n] = m[C_BULK][i] / m[C_SINGLE][i];
             r_burst[n] = m[C_BURST][i] / m[C_SINGLE][i];
             r_mutex[n] = m[C_BULK][i] / m[C_MUTEX][i];
@@ -605,7 +618,9 @@ cross_thread:
                median(v[C_SINGLE], k) / 1e6, c ? "100 M" : "30 M");
         printf("    naive uncached ring               %7.1f M items/s -> cached indices %.2fx naive\n",
                median(v[C_NAIVE], k) / 1e6, median(r_naive, k));
-        printf("  the same, polling again after 16 pauses (backoff, ~0.4 us):\n");
+        double mbp = median(bp, k);
+        printf("  the same, polling again after %.0f pauses (backoff of two probe round trips, %.2f us):\n",
+               mbp, mbp * pause / 1000);
         printf("    spsc                              %7.1f M items/s\n", median(v[C_BACKOFF], k) / 1e6);
         printf(
             "    naive uncached ring               %7.1f M items/s -> cached indices %.2fx naive (target >= "
