@@ -31,6 +31,8 @@
 
 extern char **environ;
 static const char *self;
+/* Keeps allocations observable. Written by many threads at once, so never freed through: each
+ * thread frees its own local copy (freeing `sink` itself raced into double frees). */
 static void *volatile sink;
 
 #define FAIL(...)                                                                                  \
@@ -150,12 +152,13 @@ static void *churn_thread(void *v)
         free(slot[k2]);
         slot[k2] = NULL;
         size[k2] = 0;
+        void *hot = NULL;
         if (a->hot_every && i % a->hot_every == 0) {
-            sink = malloc(40);
+            sink = hot = malloc(40);
             a->hot_done++;
         }
         hotpath_exit();
-        if (a->hot_every && i % a->hot_every == 0) free(sink);
+        free(hot);
     }
     for (int k = 0; k < SLOTS; k++) free(slot[k]);
     return NULL;
@@ -188,13 +191,14 @@ static void *storm_thread(void *v)
     long i = (long)v;
     void *cold = malloc(64 + (size_t)i % 256);
     hotpath_enter("storm");
-    sink = malloc(24);
+    void *hot = malloc(24);
+    sink = hot;
     if (i % 7 == 3) { /* leaves with the section open: its TLS goes away with it */
         __atomic_add_fetch(&storm_done, 1, __ATOMIC_RELAXED);
         return NULL;
     }
     hotpath_exit();
-    free(sink);
+    free(hot);
     free(cold);
     __atomic_add_fetch(&storm_done, 1, __ATOMIC_RELAXED);
     return NULL;
@@ -258,9 +262,10 @@ static void *reporter_thread(void *v)
     (void)v;
     while (!reporter_stop) {
         hotpath_enter("reporter");
-        sink = malloc(72);
+        void *hot = malloc(72);
+        sink = hot;
         hotpath_exit();
-        free(sink);
+        free(hot);
         reporter_reports++;
     }
     return NULL;
@@ -469,9 +474,10 @@ static int signal_storm(long n)
         pthread_sigmask(SIG_UNBLOCK, &usr2, NULL); /* signals land here, in the section */
         for (int j = 0; j < 20000; j++) work += (unsigned long)j;
         pthread_sigmask(SIG_BLOCK, &usr2, NULL);
-        sink = malloc(56); /* and one hot allocation of the thread's own */
+        void *hot = malloc(56); /* and one hot allocation of the thread's own */
+        sink = hot;
         hotpath_exit();
-        free(sink);
+        free(hot);
     }
     sig_stop = 1;
     pthread_join(k, NULL);
