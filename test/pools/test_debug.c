@@ -180,6 +180,20 @@ static void use_after_release_link_to_live_slot(void)
     obj_pool_acquire(&pool);
 }
 
+/* A 0 written to the first word would read as the end of the free list and silently cut it
+ * (slots behind it lost) if the link were stored plainly. */
+static void use_after_release_link_zeroed(void)
+{
+    setup();
+    HOTPATH_SCOPE("debug pool");
+    struct obj *a = obj_pool_acquire(&pool);
+    struct obj *b = obj_pool_acquire(&pool);
+    obj_pool_release(&pool, a);
+    obj_pool_release(&pool, b); /* the list: b, then a */
+    memset(b, 0, sizeof(void *));
+    obj_pool_acquire(&pool);
+}
+
 static void expect_abort_with(void (*fn)(void), const char *text)
 {
     char out[2048];
@@ -212,6 +226,7 @@ START_TEST(test_debug_write_to_the_link_word_gives_the_message_not_a_crash)
     expect_abort_with(use_after_release_first_word, "was written after it was released (use after release");
     expect_abort_with(use_after_release_pointer_sized,
                       "was written after it was released (use after release");
+    expect_abort_with(use_after_release_link_zeroed, "was written after it was released (use after release");
     expect_abort_with(use_after_release_link_to_live_slot,
                       "was written after it was released (use after release");
 }

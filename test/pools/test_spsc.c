@@ -342,7 +342,11 @@ START_TEST(test_spsc_fast_paths_read_only_their_own_sides_copies)
             for (size_t i = 0; i < 16; i++)
                 HT_EQ(decoy[i], 0);
             /* The consumer's operations must not read the producer's copies either. */
+            static uint64_t decoy_p[16] = {0xBAD, 0xBAD, 0xBAD, 0xBAD, 0xBAD, 0xBAD, 0xBAD, 0xBAD,
+                                           0xBAD, 0xBAD, 0xBAD, 0xBAD, 0xBAD, 0xBAD, 0xBAD, 0xBAD};
+            unsigned char *p_buf = q.p_buf;
             size_t p_elem_size = q.p_elem_size, p_mask = q.p_mask;
+            q.p_buf = (unsigned char *)decoy_p;
             q.p_elem_size = 0;
             q.p_mask = 0;
             v = 0;
@@ -359,6 +363,7 @@ START_TEST(test_spsc_fast_paths_read_only_their_own_sides_copies)
             hp_spsc_consume(&q, 1);
             HT_PTR_EQ(hp_spsc_front(&q), NULL);
             HT_EQ(hp_spsc_count(&q), 0);
+            q.p_buf = p_buf;
             q.p_elem_size = p_elem_size;
             q.p_mask = p_mask;
             check_cache_invariants_sides(&q);

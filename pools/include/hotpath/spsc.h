@@ -237,9 +237,10 @@ HP_INLINE void *hp_spsc_peek(hp_spsc *q, size_t *n) { return hp__spsc_peek_span(
 HP_INLINE void hp_spsc_consume(hp_spsc *q, size_t k) { HP__STORE_REL(&q->tail, HP__LOAD_RLX(&q->tail) + k); }
 /* Consumer. Pointer to the oldest element, or NULL if empty. O(1). */
 HP_INLINE void *hp_spsc_front(hp_spsc *q) { return hp__spsc_front(q, q->c_elem_size); }
-/* Either side. Elements queued, between 0 and the capacity: exact when the other side is idle,
- * otherwise a value the ring held at some point during the call or, when both sides moved while
- * it ran, clamped to the capacity (the two indices cannot be read at one instant). O(1). */
+/* Either side. Elements queued, between 0 and the capacity: exact when the other side is idle.
+ * Otherwise the two indices are read one after the other, so the result is at least the count
+ * at both ends of the call and at most the capacity, but may be a value the ring never held
+ * when both sides moved during the call. O(1). */
 HP_INLINE size_t hp_spsc_count(hp_spsc *q)
 {
     size_t t = HP__LOAD_ACQ(&q->tail);
