@@ -101,7 +101,7 @@ bench-pools: $(POOLS_BENCH)
 	$(POOLS_BENCH)
 
 # The cross-thread figures depend on code layout (which side of a ring outruns the other can flip
-# with a loop's alignment): the same bench built with three loop alignments, cross-thread half only.
+# with a loop's alignment): the same bench built with three loop alignments.
 POOLS_BENCH_LAYOUTS := $(foreach a,16 32 64,$(B)/bench/pools/bench_pools_align$(a))
 $(B)/bench/pools/bench_pools_align%: bench/pools/bench_pools.c $(POOLS_LIB) $(POOLS_HDR) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
@@ -109,7 +109,7 @@ $(B)/bench/pools/bench_pools_align%: bench/pools/bench_pools.c $(POOLS_LIB) $(PO
 	    -Ipools/include $< -o $@ $(POOLS_LIB) -lpthread
 
 bench-pools-layouts: $(POOLS_BENCH_LAYOUTS)
-	@set -e; for b in $(POOLS_BENCH_LAYOUTS); do echo "== $$b"; $$b 21 cross; done
+	@set -e; for b in $(POOLS_BENCH_LAYOUTS); do echo "== $$b"; $$b 21; done
 
 # ---- install ----------------------------------------------------------------------------------
 POOLS_PUBLIC_HDR := $(wildcard pools/include/hotpath/*.h pools/include/hotpath/*.hpp)

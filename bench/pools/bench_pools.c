@@ -48,10 +48,12 @@ static int cmp_double(const void *a, const void *b)
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
+/* The middle value; for an even count the mean of the two middle ones (taking the upper one would
+ * favour whichever side of a ratio is on top). */
 static double median(double *v, int n)
 {
     qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 static void pin(int cpu)
 {
@@ -192,31 +194,63 @@ HP_SPSC_DEFINE(int_q, int);
     static inline int name##_push(struct name *q, T v)                                                       \
     {                                                                                                        \
         size_t h = __atomic_load_n(&q->head, __ATOMIC_RELAXED);                                              \
-        if (q->p_mask + 1 - (h - __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE)) == 0) return 0;                \
+        if (HP_UNLIKELY(q->p_mask + 1 - (h - __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE)) == 0)) return 0;   \
         q->p_buf[h & q->p_mask] = v;                                                                         \
         __atomic_store_n(&q->head, h + 1, __ATOMIC_RELEASE);                                                 \
         return 1;                                                                                            \
     }                                                                                                        \
-    static inline T *name##_front(struct name *q)                                                            \
+    static inline __attribute__((unused)) T *name##_front(struct name *q)                                    \
     {                                                                                                        \
         size_t t = __atomic_load_n(&q->tail, __ATOMIC_RELAXED);                                              \
-        if (__atomic_load_n(&q->head, __ATOMIC_ACQUIRE) - t == 0) return NULL;                               \
+        if (HP_UNLIKELY(__atomic_load_n(&q->head, __ATOMIC_ACQUIRE) - t == 0)) return NULL;                  \
         return &q->c_buf[t & q->c_mask];                                                                     \
     }                                                                                                        \
-    static inline void name##_consume(struct name *q)                                                        \
+    static inline __attribute__((unused)) void name##_consume(struct name *q)                                \
     {                                                                                                        \
         __atomic_store_n(&q->tail, __atomic_load_n(&q->tail, __ATOMIC_RELAXED) + 1, __ATOMIC_RELEASE);       \
     }                                                                                                        \
+    /* As hp_spsc_pop: one load of tail, one of head. */                                                     \
     static inline __attribute__((unused)) int name##_pop(struct name *q, T *v)                               \
     {                                                                                                        \
-        T *f = name##_front(q);                                                                              \
-        if (!f) return 0;                                                                                    \
-        *v = *f;                                                                                             \
-        name##_consume(q);                                                                                   \
+        size_t t = __atomic_load_n(&q->tail, __ATOMIC_RELAXED);                                              \
+        if (HP_UNLIKELY(__atomic_load_n(&q->head, __ATOMIC_ACQUIRE) - t == 0)) return 0;                     \
+        *v = q->c_buf[t & q->c_mask];                                                                        \
+        __atomic_store_n(&q->tail, t + 1, __ATOMIC_RELEASE);                                                 \
         return 1;                                                                                            \
     }
 NAIVE_DEFINE(naive_q, uint64_t)
 NAIVE_DEFINE(naive_iq, int)
+
+/* Each side of rigtorp's throughput loop on its own, one thread (10M items through a 2^24 int
+ * queue): which of the two is faster decides whether, across threads, the consumer catches up and
+ * polls; the answer moves with code layout (see make bench-pools-layouts). ops/ms. */
+__attribute__((noinline)) static void solo_produce(int_q *q, long n)
+{
+    for (long i = 0; i < n; i++)
+        while (!int_q_push(q, (int)i))
+            ;
+}
+__attribute__((noinline)) static void solo_consume(int_q *q, long n)
+{
+    for (long i = 0; i < n; i++) {
+        int *f;
+        while (!(f = int_q_front(q)))
+            ;
+        if (*f != (int)i) abort();
+        int_q_consume(q, 1);
+    }
+}
+static void bench_spsc_solo(int_q *q, double *prod, double *cons)
+{
+    long n = 10000000;
+    double t0 = now_ns();
+    solo_produce(q, n);
+    double t1 = now_ns();
+    solo_consume(q, n);
+    double t2 = now_ns();
+    *prod = (double)n / (t1 - t0) * 1e6;
+    *cons = (double)n / (t2 - t1) * 1e6;
+}
 
 /* Baseline 2: a bounded queue under one mutex with two condition variables. */
 struct mutex_q {
@@ -510,13 +544,18 @@ int main(int argc, char **argv)
 
     /* ---- single thread ---- */
     double pool_ns[101], malloc_ns[101], bulk_ns[101], scr_ns[101], reset_small[101], reset_big[101],
-        ring_ns[101];
+        ring_ns[101], solo_p[101], solo_c[101];
     hp_pool p;
     hp_pool_create(&p, OBJ_SIZE, 0, 1024, 0);
     hp_scratch s;
     hp_scratch_create(&s, 0, 0);
     u64_ring r;
     u64_ring_create(&r, 64);
+    static int_q solo_q;
+    if (do_single) {
+        int_q_create(&solo_q, (size_t)1 << 24);
+        memset(solo_q.q.buf, 0, (size_t)4 << 24);
+    }
     for (int i = 0; i < runs && do_single; i++) {
         malloc_ns[i] = bench_malloc_pair(400000);
         pool_ns[i] = bench_pool_pair(&p, 400000);
@@ -525,7 +564,9 @@ int main(int argc, char **argv)
         reset_small[i] = bench_scratch_reset(&s, 1000000, 64);
         reset_big[i] = bench_scratch_reset(&s, 1000000, 60000);
         ring_ns[i] = bench_ring(&r, 1000000);
+        bench_spsc_solo(&solo_q, &solo_p[i], &solo_c[i]);
     }
+    if (do_single) int_q_destroy(&solo_q);
     if (!do_single) goto cross_thread;
     double mp = median(malloc_ns, runs), pp = median(pool_ns, runs);
     printf("\nsingle thread (%d B objects)\n", OBJ_SIZE);
@@ -540,6 +581,8 @@ int main(int argc, char **argv)
            median(reset_small, runs), median(reset_big, runs));
     printf("  ring push+pop (u64)                 %6.2f ns/pair   (target <= 2.5 ns)\n",
            median(ring_ns, runs));
+    printf("  spsc alone, rigtorp's loops: producer %.0f ops/ms, consumer (front+consume) %.0f ops/ms\n",
+           median(solo_p, runs) / 1e3, median(solo_c, runs) / 1e3);
 
 cross_thread:
     if (!do_cross) goto done;
@@ -565,18 +608,30 @@ cross_thread:
     int cluster[101];
     probe[0] = cross(K_RIGTORP_RTT, 50000);
     for (int i = 0; i < runs; i++) {
-        m[C_SINGLE][i] = cross(K_SINGLE, 10000000);
-        m[C_NAIVE][i] = cross(K_NAIVE, 10000000);
+        /* Each cached/naive pair runs in alternating order (ABBA over runs), so a drift within a
+         * run does not always land on the same side of the ratio. */
+        int flip = i % 2;
         double want = 2 * probe[i] / pause;
         backoff_pauses = want < 1 ? 1 : want > 1024 ? 1024 : (int)(want + 0.5);
         pauses[i] = backoff_pauses;
-        m[C_BACKOFF][i] = cross(K_BACKOFF, 10000000);
-        m[C_BACKOFF_NAIVE][i] = cross(K_BACKOFF_NAIVE, 10000000);
+        for (int o = 0; o < 2; o++) {
+            if (o == flip) {
+                m[C_SINGLE][i] = cross(K_SINGLE, 10000000);
+                m[C_BACKOFF][i] = cross(K_BACKOFF, 10000000);
+            } else {
+                m[C_NAIVE][i] = cross(K_NAIVE, 10000000);
+                m[C_BACKOFF_NAIVE][i] = cross(K_BACKOFF_NAIVE, 10000000);
+            }
+        }
         m[C_BULK][i] = cross(K_BULK, 20000000);
         m[C_BURST][i] = cross(K_BURST, 20000000);
         m[C_MUTEX][i] = cross(K_MUTEX, 1000000);
-        m[C_RT_TPUT][i] = cross(K_RIGTORP_TPUT, 10000000);
-        m[C_RT_NAIVE][i] = cross(K_RIGTORP_NAIVE, 10000000);
+        for (int o = 0; o < 2; o++) {
+            if (o == flip)
+                m[C_RT_TPUT][i] = cross(K_RIGTORP_TPUT, 10000000);
+            else
+                m[C_RT_NAIVE][i] = cross(K_RIGTORP_NAIVE, 10000000);
+        }
         m[C_RT_RTT][i] = cross(K_RIGTORP_RTT, 200000);
         probe[i + 1] = cross(K_RIGTORP_RTT, 50000);
         int a = probe[i] < 400, b = probe[i + 1] < 400;
