@@ -19,7 +19,7 @@ $(POOLS_LIB): $(POOLS_OBJ)
 
 $(POOLS_PC): pools/hotpath-pools.pc.in pools/pools.mk
 	@mkdir -p $(B)
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' $< > $@
+	$(PC_SED) $< > $@
 
 # ---- tests ------------------------------------------------------------------------------------
 POOLS_T          := $(B)/test/pools
@@ -113,11 +113,13 @@ bench-pools-layouts: $(POOLS_BENCH_LAYOUTS)
 
 # ---- install ----------------------------------------------------------------------------------
 POOLS_PUBLIC_HDR := $(wildcard pools/include/hotpath/*.h pools/include/hotpath/*.hpp)
+# The .pc file is made again for the install's PREFIX (the one in $(B) has whatever PREFIX the
+# build had), as the core's hotpath.pc is.
 install-pools: $(POOLS_LIB) $(POOLS_PC)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/hotpath $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 644 $(POOLS_LIB) $(DESTDIR)$(LIBDIR)/libhotpath_pools.a
 	install -m 644 $(POOLS_PUBLIC_HDR) $(DESTDIR)$(INCLUDEDIR)/hotpath/
-	install -m 644 $(POOLS_PC) $(DESTDIR)$(PKGCONFIGDIR)/hotpath-pools.pc
+	$(PC_SED) pools/hotpath-pools.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/hotpath-pools.pc
 
 uninstall-pools:
 	rm -f $(DESTDIR)$(LIBDIR)/libhotpath_pools.a $(DESTDIR)$(PKGCONFIGDIR)/hotpath-pools.pc \
