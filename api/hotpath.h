@@ -6,7 +6,7 @@
  * LD_PRELOAD=libhotpath.so and every heap allocation a hot thread makes is reported (and, by
  * default, the process aborts). Without the preload the marks only move a counter: they can stay
  * in production code. Defining HOTPATH_DISABLE before including this header compiles every mark
- * away.
+ * away, and hotpath_seal()/hotpath_unseal() with them (the queries stay).
  *
  * Cost: hotpath_enter + hotpath_exit are a handful of instructions inlined into the caller on the
  * API library's initial-exec thread-local state: no call, no lock, no syscall, no allocation.
@@ -190,6 +190,10 @@ static inline void hotpath__scope_leave(hotpath__scope *s)
 #define hotpath_allow_end() ((void)0)
 #define HOTPATH_SCOPE(name) typedef int HOTPATH__CAT(hotpath__scope_off_, __LINE__) __attribute__((unused))
 #define HOTPATH_FUNCTION() HOTPATH_SCOPE(0)
+/* The seal goes too: with the allow regions compiled away, a sealed process would report every
+ * allocation its allow regions were written to permit. */
+#define hotpath_seal() ((void)0)
+#define hotpath_unseal() ((void)0)
 
 #endif /* HOTPATH_DISABLE */
 
