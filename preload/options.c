@@ -56,7 +56,9 @@ static int parse_checks(const char *v, size_t n, unsigned int *out)
         if (!comma) break;
         v = comma + 1;
     }
-    *out = bits;
+    /* The list adds to the allocation check, it never replaces it: check=lock meaning "locks, and
+     * no longer malloc" would be a silently weaker check than the user's default. */
+    *out = bits | HP_CHECK_ALLOC;
     return 0;
 }
 

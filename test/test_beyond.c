@@ -162,6 +162,19 @@ START_TEST(test_unknown_category_is_an_error)
 }
 END_TEST
 
+/* check=LIST adds categories to the allocation check; it never turns allocations off. */
+START_TEST(test_check_list_keeps_the_allocation_check)
+{
+    static const char *const lists[] = {"check=lock", "check=sleep,io", "check=spawn,mmap", "check=alloc"};
+    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
+        struct probe_run *r = run_probe(PRELOAD, lists[i], PROBE, "malloc");
+        ck_assert_msg(r->signaled && r->sig == SIGABRT && strstr(r->err, "ALLOCATION IN HOT PATH!") &&
+                          strstr(r->err, "Operation: malloc ("),
+                      "%s: code=%d sig=%d\n%s", lists[i], r->code, r->sig, r->err);
+    }
+}
+END_TEST
+
 START_TEST(test_json_report_names_kind_and_category)
 {
     char dir[] = "/tmp/hotpath-test.XXXXXX", opts[128], path[128];
@@ -335,6 +348,7 @@ int main(void)
     tcase_add_test(tc, test_fortified_entry_points_are_caught);
     tcase_add_test(tc, test_vfork_report_names_its_caller);
     tcase_add_test(tc, test_unknown_category_is_an_error);
+    tcase_add_test(tc, test_check_list_keeps_the_allocation_check);
     tcase_add_test(tc, test_json_report_names_kind_and_category);
     suite_add_tcase(s, tc);
 
