@@ -203,6 +203,12 @@ t "check: warn mode prints one report for 5 repeats; the exit summary's count of
 "$RUN" --mode count "$PROBE" repeat 4 >/dev/null 2>"$W/count.log"
 t "check: count mode (no report, only the exit summary) still fails the gate, at the right line" \
 	'rc 1 "$CHECK" "$W/count.log" && grep -q "^$PROBE_SRC:$REPEAT_LINE: .*: 4 times$" "$W/out"'
+sed 's/^/7: /' "$W/count.log" >"$W/count-ctest.log"
+t "check: a count-mode exit summary behind ctest's '7: ' prefix still fails the gate, with its count" \
+	'rc 1 "$CHECK" "$W/count-ctest.log" && grep -q "^$PROBE_SRC:$REPEAT_LINE: .*: 4 times$" "$W/out"'
+sed 's/^/[2026-11-26 01:02:03] /' "$W/repeat.log" >"$W/repeat-stamped.log"
+t "check: a warn-mode log with timestamped lines counts the summary's 5, not the one report" \
+	'rc 1 "$CHECK" "$W/repeat-stamped.log" && grep -q "^$PROBE_SRC:$REPEAT_LINE: .*: 5 times$" "$W/out"'
 "$RUN" --mode count --json-dir "$W/cnt/json" "$PROBE" repeat 4 >/dev/null 2>/dev/null
 t "check: count mode seen only through --json-dir (the sentinel's JSON exit summary) counts at the right line" \
 	'rc 1 "$CHECK" "$W/cnt/json" && grep -q "^$PROBE_SRC:$REPEAT_LINE: .*: 4 times$" "$W/out"'
