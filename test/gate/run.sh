@@ -282,6 +282,14 @@ t "check --junit: one failing testcase per site, the report in the failure" \
 	assert any("probe_gate.c:" + sys.argv[2] in tc.get("name") for tc in suite.findall("testcase"))
 	assert any("ALLOCATION IN HOT PATH!" in f.text for f in fails)
 	EOF'
+"$CHECK" --junit "$W/json.xml" "$W/fork/json" >/dev/null 2>&1
+t "check --junit: reports read from JSON lines appear as text reports, not JSON" \
+	'$PY - "$W/json.xml" <<-"EOF"
+	import sys, xml.etree.ElementTree as ET
+	fails = [f.text for f in ET.parse(sys.argv[1]).getroot().iter("failure")]
+	assert fails and all(t.startswith("ALLOCATION IN HOT PATH!\nOperation: ") for t in fails), fails
+	assert all("Backtrace:\n    #0 0x" in t and "{" not in t for t in fails), fails
+	EOF'
 t "check --junit: a clean run gives one passing testcase" \
 	'$PY -c "import sys, xml.etree.ElementTree as ET; s = ET.parse(sys.argv[1]).getroot().find(\"testsuite\"); assert s.get(\"failures\") == \"0\" and len(s.findall(\"testcase\")) == 1" "$W/clean.xml"'
 t "check --junit: a bad input is an <error> testcase" \
