@@ -62,6 +62,8 @@ done
 # ---- hotpath-run: exit statuses ----------------------------------------------------------------
 t "run: a clean run exits 0" rc 0 "$RUN" "$PROBE" clean
 t "run: a clean run passes the command's own status through (7)" rc 7 "$RUN" "$PROBE" clean 7
+t "run: with a relative TMPDIR a violation in a process that changed directory still gives 86" \
+	'cd "$W" && mkdir -p reltmp relsub && TMPDIR=reltmp rc 86 "$RUN" --mode warn sh -c "cd relsub && exec $PROBE malloc"'
 t "run: a command killed by a signal without violation gives 128+N" rc 143 "$RUN" sh -c "'kill -TERM \$\$'"
 t "run: a violation in abort mode exits 86" 'rc 86 "$RUN" "$PROBE" malloc && grep -q "ALLOCATION IN HOT PATH!" "$W/err"'
 t "run: a violation in warn mode (command exits 0) exits 86" 'rc 86 "$RUN" --mode warn "$PROBE" malloc && grep -q survived "$W/out"'
