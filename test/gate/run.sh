@@ -167,6 +167,8 @@ t "check: a mention of the headline inside a sentence is not a report" rc 0 "$CH
 awk '{ printf "2026-11-25T10:00:%02d.%07dZ %s\n", NR, NR * 7919, $0 }' "$DATA/sample-blocking.log" >"$W/stamped.log"
 t "check: GitHub-style raw logs (a timestamp of fixed width before every line) are read" \
 	'rc 1 "$CHECK" "$W/stamped.log" && grep -q "mixer.c:88" "$W/out"'
+t "check: C++ frame names with spaces and parentheses stay whole: the site is the user's line" \
+	'rc 1 "$CHECK" "$DATA/cxx-names.log" && grep -q "^/srv/app/src/t7.cc:16: .*operator()() const" "$W/out"'
 t "check: ctest-style prefixed logs are read" 'rc 1 "$CHECK" "$DATA/prefixed.log" && grep -q "mixer.c:88" "$W/out"'
 
 # ---- hotpath-check: sites, counts, merging -----------------------------------------------------
