@@ -161,6 +161,9 @@ t "check: a garbled text report: 2, file:line" bad garbage-report.log 4 "Thread"
 t "check: a JSON file whose last object is cut: 2, file:line, 'truncated'" bad truncated.jsonl 3 truncated
 t "check: a JSON file with a non-JSON line: 2, file:line" bad garbage.jsonl 2 "not a JSON report"
 t "check: JSON that is not a hotpath report: 2, file:line" bad notreport.jsonl 1 "not a hotpath JSON report"
+t "check: a JSON frame field of the wrong type: 2, file:line, no traceback" \
+	'bad badtypes.jsonl 2 "'"'"'module'"'"' must be a string" && ! grep -q Traceback "$W/err"'
+t "check: a JSON summary with a negative count: 2, file:line" bad negative.jsonl 1 "non-negative integer"
 t "check: the sentinel's own '(report cut: too long)' is a complete report (1, not 2)" \
 	'rc 1 "$CHECK" "$DATA/cut-report.log" && grep -q "deep.c:5" "$W/out"'
 t "check: a mention of the headline inside a sentence is not a report" rc 0 "$CHECK" "$DATA/clean.log"
