@@ -297,6 +297,10 @@ t "check --junit: reports read from JSON lines appear as text reports, not JSON"
 	assert fails and all(t.startswith("ALLOCATION IN HOT PATH!\nOperation: ") for t in fails), fails
 	assert all("Backtrace:\n    #0 0x" in t and "{" not in t for t in fails), fails
 	EOF'
+"$CHECK" --junit "$W/ctl.xml" --github "$DATA/control-chars.log" >"$W/ctl.out" 2>&1
+t "check: control characters in a section name stay escaped: valid JUnit XML, no raw ESC on stdout" \
+	'$PY -c "import sys, xml.etree.ElementTree as ET; ET.parse(sys.argv[1])" "$W/ctl.xml" &&
+	 ! grep -q "$(printf "\033")" "$W/ctl.out" && grep -q "ctl\\\\x01\\\\x1b\[31mred" "$W/ctl.out"'
 t "check --junit: a clean run gives one passing testcase" \
 	'$PY -c "import sys, xml.etree.ElementTree as ET; s = ET.parse(sys.argv[1]).getroot().find(\"testsuite\"); assert s.get(\"failures\") == \"0\" and len(s.findall(\"testcase\")) == 1" "$W/clean.xml"'
 t "check --junit: a bad input is an <error> testcase" \
