@@ -76,6 +76,8 @@ t "run: a path that does not exist exits 127" rc 127 "$RUN" "$W/nonexistent"
 t "run: a file that is not executable exits 126" 'touch "$W/plain" && rc 126 "$RUN" "$W/plain"'
 t "run: no command is a usage error (2)" rc 2 "$RUN"
 t "run: an unknown option is a usage error (2)" rc 2 "$RUN" --frobnicate "$PROBE" clean
+t "run: a value given to a flag that takes none is a usage error (2), not ignored" \
+	'rc 2 "$RUN" --check-free=0 "$PROBE" clean && grep -q "takes no value" "$W/err"'
 t "run: a bad --mode is a usage error (2)" 'rc 2 "$RUN" --mode loud "$PROBE" clean && grep -q "abort, warn or count" "$W/err"'
 t "run: --mode without a value is a usage error (2)" rc 2 "$RUN" --mode
 t "run: a --log-dir with a colon is refused (2)" rc 2 "$RUN" --log-dir "$W/a:b" "$PROBE" clean
@@ -164,6 +166,9 @@ t "check: JSON that is not a hotpath report: 2, file:line" bad notreport.jsonl 1
 t "check: a JSON frame field of the wrong type: 2, file:line, no traceback" \
 	'bad badtypes.jsonl 2 "'"'"'module'"'"' must be a string" && ! grep -q Traceback "$W/err"'
 t "check: a JSON summary with a negative count: 2, file:line" bad negative.jsonl 1 "non-negative integer"
+printf 'hotpath: summary: 5 violations in 1 sec\n' >"$W/cut-summary.log"
+t "check: a cut exit summary line is an input error (2), not a pass" \
+	'rc 2 "$CHECK" "$W/cut-summary.log" && grep -q "cut or garbled exit summary" "$W/err"'
 t "check: the sentinel's own '(report cut: too long)' is a complete report (1, not 2)" \
 	'rc 1 "$CHECK" "$DATA/cut-report.log" && grep -q "deep.c:5" "$W/out"'
 t "check: a mention of the headline inside a sentence is not a report" rc 0 "$CHECK" "$DATA/clean.log"
