@@ -16,6 +16,22 @@
 #define MAX_NAMES 1024
 static const char *names[MAX_NAMES];
 static int found[MAX_NAMES];
+static char warned_uninstrumented[MAX_NAMES];
+
+/* Said while libdw still holds the module's name. */
+static void warn_uninstrumented(const char *fn, const char *modname)
+{
+    char mem[512];
+    struct hp_buf b;
+    hp_buf_init(&b, mem, sizeof mem - 1);
+    hp_buf_str(&b, "warning: hot_functions: '");
+    hp_buf_name(&b, fn, 200);
+    hp_buf_str(&b, "' is in ");
+    hp_buf_name(&b, modname ? modname : "?", 200);
+    hp_buf_str(&b, ", which was not built with -finstrument-functions; it will not be checked");
+    mem[b.len] = 0;
+    hp_diag(mem);
+}
 static int nnames;
 static char file_text[64 * 1024 + 1];
 
@@ -62,9 +78,19 @@ struct scan {
 
 static int scan_module(Dwfl_Module *m, void **user, const char *modname, Dwarf_Addr start, void *arg)
 {
-    (void)user, (void)modname, (void)start;
+    (void)user, (void)start;
     struct scan *sc = arg;
     int n = dwfl_module_getsymtab(m);
+    /* Code built with -finstrument-functions calls __cyg_profile_func_enter: the module either
+     * defines it (the hooks linked in from libhotpath_instrument.a) or imports it. A named function
+     * in a module with neither never reaches the hooks, so it would silently go unchecked. */
+    int hooked = 0;
+    for (int i = 1; i < n && !hooked; i++) {
+        GElf_Sym sym;
+        GElf_Addr addr;
+        const char *name = dwfl_module_getsym_info(m, i, &sym, &addr, NULL, NULL, NULL);
+        hooked = name && !strcmp(name, "__cyg_profile_func_enter");
+    }
     for (int i = 1; i < n; i++) {
         GElf_Sym sym;
         GElf_Addr addr;
@@ -73,6 +99,10 @@ static int scan_module(Dwfl_Module *m, void **user, const char *modname, Dwarf_A
         for (int k = 0; k < nnames; k++) {
             if (strcmp(name, names[k])) continue;
             found[k] = 1;
+            if (!hooked && !sc->fill && !warned_uninstrumented[k]) {
+                warned_uninstrumented[k] = 1;
+                warn_uninstrumented(names[k], modname);
+            }
             sc->count++;
             if (sc->fill) insert((const void *)(uintptr_t)addr, names[k]);
         }
@@ -120,10 +150,10 @@ int hp_hot_functions_init(void)
     if (d) dwfl_end(d);
     hp_in_sentinel = 0;
     for (int k = 0; k < nnames; k++) {
-        if (found[k]) continue;
         char mem[512];
         struct hp_buf b;
         hp_buf_init(&b, mem, sizeof mem - 1);
+        if (found[k]) continue;
         hp_buf_str(&b, "warning: hot_functions: no function named '");
         hp_buf_name(&b, names[k], 200);
         hp_buf_str(&b, "' in the symbol table of any loaded module; it will not be checked");

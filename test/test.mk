@@ -44,12 +44,17 @@ $(T)/probe_instrumented: test/probe_instrumented.c api/hotpath.h $(API_LINKS) $(
 $(T)/probe_instrumented_so: test/probe_instrumented.c api/hotpath.h $(API_LINKS)
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) -finstrument-functions $< -o $@ $(TEST_LINK)
+# The same program built without -finstrument-functions: naming its functions must warn.
+$(T)/probe_uninstrumented: test/probe_instrumented.c api/hotpath.h $(API_LINKS)
+	@mkdir -p $(T)
+	$(CC) $(TEST_CFLAGS) $< -o $@ $(TEST_LINK)
 
 # The probes' runner, shared with the reliability suite.
 RUN_PROBE_SRC := test/run_probe.c test/reliability/rl_run.c
 RUN_PROBE := $(RUN_PROBE_SRC) test/run_probe.h test/reliability/rl_run.h
 
-PROBES := $(T)/probe $(T)/probe_plugin_host $(T)/plugin_cxx.so $(T)/probe_cxx $(T)/probe_own_malloc $(T)/probe_nonpie $(T)/probe_blocking $(T)/probe_fortify $(T)/probe_seal $(T)/probe_instrumented $(T)/probe_instrumented_so
+PROBES := $(T)/probe $(T)/probe_plugin_host $(T)/plugin_cxx.so $(T)/probe_cxx $(T)/probe_own_malloc $(T)/probe_nonpie $(T)/probe_blocking $(T)/probe_fortify $(T)/probe_seal $(T)/probe_instrumented $(T)/probe_instrumented_so \
+          $(T)/probe_uninstrumented
 PROBE_DEFS := -DPRELOAD='"$(ABS_PRELOAD)"' $(foreach p,$(PROBES),-D$(shell echo $(notdir $(p)) | tr a-z. A-Z_)='"$(abspath $(p))"') \
 	    -DPROBE_SRC='"$(abspath test/probe.c)"'
 

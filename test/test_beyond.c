@@ -258,6 +258,19 @@ START_TEST(test_hot_functions_file_and_unknown_names)
 }
 END_TEST
 
+/* Naming a function of code built without -finstrument-functions checks nothing: it must say so. */
+START_TEST(test_hot_functions_in_uninstrumented_code_warn)
+{
+    struct probe_run *r = run_probe(PRELOAD, "mode=warn:hot_functions=static_hot", PROBE_UNINSTRUMENTED, "all");
+    ck_assert_msg(r->exited && r->code == 0, "%s", r->err);
+    ck_assert_msg(strstr(r->err, "warning: hot_functions: 'static_hot' is in ") &&
+                      strstr(r->err, "probe_uninstrumented, which was not built with -finstrument-functions"),
+                  "%s", r->err);
+    r = run_probe(PRELOAD, "mode=warn:hot_functions=static_hot", instrumented[_i], "all");
+    ck_assert_msg(!strstr(r->err, "-finstrument-functions"), "instrumented build warned:\n%s", r->err);
+}
+END_TEST
+
 START_TEST(test_instrumented_build_runs_without_the_sentinel)
 {
     struct probe_run *r = run_probe(NULL, "hot_functions=static_hot", instrumented[_i], "all");
@@ -363,6 +376,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_hot_functions_mark_static_and_global_functions, 0, 2);
     tcase_add_loop_test(tc, test_hot_functions_nest_through_recursion, 0, 2);
+    tcase_add_loop_test(tc, test_hot_functions_in_uninstrumented_code_warn, 0, 2);
     tcase_add_loop_test(tc, test_hot_functions_file_and_unknown_names, 0, 2);
     tcase_add_loop_test(tc, test_instrumented_build_runs_without_the_sentinel, 0, 2);
     suite_add_tcase(s, tc);
