@@ -60,8 +60,7 @@ int hp_map_init(hp_map *m, void *mem, size_t mem_size, size_t key_size, size_t v
     if (mem == NULL || mem_size < l.total || ((uintptr_t)mem & (l.align - 1)) != 0) return -EINVAL;
     memset(m, 0, sizeof *m);
     m->entries = (unsigned char *)mem;
-    size_t pad = (size_t)(-((uintptr_t)mem + l.entries)) & (HASH_ALIGN - 1);
-    m->hashes = (uint64_t *)(void *)(m->entries + l.entries + pad);
+    m->hashes = (uint64_t *)(void *)hp_align_up((uintptr_t)m->entries + l.entries, HASH_ALIGN);
     m->mask = l.slots - 1;
     m->capacity = capacity;
     m->key_size = key_size;

@@ -54,12 +54,13 @@ void hp_scratch_thread_fini(void) { hp_scratch_destroy(&hp__scratch_tls); }
 void *hp_scratch__exhausted(hp_scratch *s, size_t size, size_t align)
 {
     s->failed++;
-    if ((s->flags & HP_SCRATCH_ABORT_ON_FULL) && !hp_is_pow2(align) && align != 0)
-        hp_pools_fail("scratch arena %p: alignment %zu is not a power of two (%zu bytes requested)",
-                      (void *)s, align, size);
-    if (s->flags & HP_SCRATCH_ABORT_ON_FULL)
+    if (s->flags & HP_SCRATCH_ABORT_ON_FULL) {
+        if (align & (align - 1)) /* the same test as hp_scratch_alloc's */
+            hp_pools_fail("scratch arena %p: alignment %zu is not a power of two (%zu bytes requested)",
+                          (void *)s, align, size);
         hp_pools_fail("scratch arena %p exhausted: %zu bytes (align %zu) requested, %zu of %zu used",
                       (void *)s, size, align, s->pos, s->size);
+    }
     return NULL;
 }
 
