@@ -17,21 +17,6 @@
 static const char *names[MAX_NAMES];
 static int found[MAX_NAMES];
 static char warned_uninstrumented[MAX_NAMES];
-
-/* Said while libdw still holds the module's name. */
-static void warn_uninstrumented(const char *fn, const char *modname)
-{
-    char mem[512];
-    struct hp_buf b;
-    hp_buf_init(&b, mem, sizeof mem - 1);
-    hp_buf_str(&b, "warning: hot_functions: '");
-    hp_buf_name(&b, fn, 200);
-    hp_buf_str(&b, "' is in ");
-    hp_buf_name(&b, modname ? modname : "?", 200);
-    hp_buf_str(&b, ", which was not built with -finstrument-functions; it will not be checked");
-    mem[b.len] = 0;
-    hp_diag(mem);
-}
 static int nnames;
 static char file_text[64 * 1024 + 1];
 
@@ -76,6 +61,28 @@ struct scan {
     int fill;            /* 0 = count only, 1 = insert */
 };
 
+/* A named function that will not be checked: found in a module built without the hooks (said
+ * while libdw still holds the module's name), or, with module NULL, found nowhere. */
+static void warn_unchecked(const char *fn, const char *module)
+{
+    char mem[512];
+    struct hp_buf b;
+    hp_buf_init(&b, mem, sizeof mem - 1);
+    if (module) {
+        hp_buf_str(&b, "warning: hot_functions: '");
+        hp_buf_name(&b, fn, 200);
+        hp_buf_str(&b, "' is in ");
+        hp_buf_name(&b, module, 200);
+        hp_buf_str(&b, ", which was not built with -finstrument-functions; it will not be checked");
+    } else {
+        hp_buf_str(&b, "warning: hot_functions: no function named '");
+        hp_buf_name(&b, fn, 200);
+        hp_buf_str(&b, "' in the symbol table of any loaded module; it will not be checked");
+    }
+    mem[b.len] = 0;
+    hp_diag(mem);
+}
+
 static int scan_module(Dwfl_Module *m, void **user, const char *modname, Dwarf_Addr start, void *arg)
 {
     (void)user, (void)start;
@@ -101,7 +108,7 @@ static int scan_module(Dwfl_Module *m, void **user, const char *modname, Dwarf_A
             found[k] = 1;
             if (!hooked && !sc->fill && !warned_uninstrumented[k]) {
                 warned_uninstrumented[k] = 1;
-                warn_uninstrumented(names[k], modname);
+                warn_unchecked(names[k], modname ? modname : "?");
             }
             sc->count++;
             if (sc->fill) insert((const void *)(uintptr_t)addr, names[k]);
@@ -149,16 +156,7 @@ int hp_hot_functions_init(void)
     }
     if (d) dwfl_end(d);
     hp_in_sentinel = 0;
-    for (int k = 0; k < nnames; k++) {
-        char mem[512];
-        struct hp_buf b;
-        hp_buf_init(&b, mem, sizeof mem - 1);
-        if (found[k]) continue;
-        hp_buf_str(&b, "warning: hot_functions: no function named '");
-        hp_buf_name(&b, names[k], 200);
-        hp_buf_str(&b, "' in the symbol table of any loaded module; it will not be checked");
-        mem[b.len] = 0;
-        hp_diag(mem);
-    }
+    for (int k = 0; k < nnames; k++)
+        if (!found[k]) warn_unchecked(names[k], NULL);
     return 0;
 }
