@@ -34,7 +34,7 @@ API_SONAME := libhotpath_api.so.$(SOVERSION)
 API_REAL   := $(B)/libhotpath_api.so.$(VERSION)
 API_LINKS  := $(B)/$(API_SONAME) $(B)/libhotpath_api.so
 
-$(B)/api/%.o: api/%.c api/hotpath.h api/instrument_hooks.h | $(DEPS_OK)
+$(B)/api/%.o: api/%.c $(wildcard api/*.h) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(HP_CFLAGS) -fvisibility=default $(CFLAGS) -Iapi -c $< -o $@
 
@@ -54,7 +54,7 @@ PRELOAD_SRC := $(wildcard preload/*.c)
 PRELOAD_OBJ := $(PRELOAD_SRC:%.c=$(B)/%.o)
 PRELOAD_LIBS := $(shell pkg-config --libs libunwind libdw 2>/dev/null || echo -lunwind -ldw)
 
-$(B)/preload/%.o: preload/%.c $(wildcard preload/*.h) api/hotpath.h | $(DEPS_OK)
+$(B)/preload/%.o: preload/%.c $(wildcard preload/*.h api/*.h) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(HP_CFLAGS) $(CFLAGS) -ftls-model=initial-exec -fno-builtin-malloc -Iapi -Ipreload -c $< -o $@
 

@@ -75,24 +75,6 @@ unsigned long hotpath_violations(void);
 
 /* Private: called by the inline marks on misuse; prints the one-line diagnostic. */
 void hotpath__unbalanced(const char *what);
-/* Private: shared between the API library and the sentinel. */
-extern int hotpath__sentinel_loaded;
-extern unsigned long hotpath__violation_count;
-extern void (*hotpath__diagnostic_sink)(const char *line, unsigned long len);
-extern void (*hotpath__seal_hook)(int sealed);
-/* Private: functions made hot sections at run time (HOTPATH_OPTIONS=hot_functions=...), looked up
- * by the -finstrument-functions hooks: an open-addressing table of code addresses. */
-struct hotpath__hot_fn {
-    const void *addr; /* NULL = empty slot */
-    const char *name;
-};
-struct hotpath__hot_table {
-    unsigned long mask; /* slots - 1, slots a power of two */
-    struct hotpath__hot_fn *slots;
-};
-/* Install the table (the sentinel does, once, at start-up); the table must live for ever. */
-void hotpath__set_hot_functions(const struct hotpath__hot_table *table);
-extern struct hotpath__hot_table hotpath__hot_table;
 
 #if defined(__GNUC__)
 #define HOTPATH__UNLIKELY(x) __builtin_expect(!!(x), 0)

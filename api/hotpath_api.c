@@ -6,7 +6,8 @@
  * into this library from inside malloc.
  */
 #define HOTPATH_BUILDING_API
-#include "hotpath.h"
+#include "hotpath_private.h"
+#include "hp_cpu.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -64,7 +65,7 @@ static int seal_lock; /* seal and unseal from two threads at once: the flag and 
 
 static void set_sealed(int on)
 {
-    while (__atomic_exchange_n(&seal_lock, 1, __ATOMIC_ACQUIRE)) __builtin_ia32_pause();
+    while (__atomic_exchange_n(&seal_lock, 1, __ATOMIC_ACQUIRE)) hp_cpu_relax();
     __atomic_store_n(&sealed, on, __ATOMIC_RELEASE);
     void (*hook)(int) = __atomic_load_n(&hotpath__seal_hook, __ATOMIC_ACQUIRE);
     if (hook) hook(on);

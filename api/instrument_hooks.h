@@ -8,7 +8,7 @@
 #ifndef HOTPATH_INSTRUMENT_HOOKS_H
 #define HOTPATH_INSTRUMENT_HOOKS_H
 
-#include "hotpath.h"
+#include "hotpath_private.h"
 
 #include <stddef.h>
 #include <stdint.h>

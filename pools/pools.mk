@@ -46,9 +46,19 @@ $(POOLS_T)/headers-alone.ok: test/pools/headers_alone.sh $(POOLS_HDR) | $(DEPS_O
 	@sh test/pools/headers_alone.sh "$(CC)" "$(CXX)" pools/include $(POOLS_T)/alone
 	@touch $@
 
+# The pools headers with the sentinel's private header, and with a user's HP_LIKELY/HP_COLD, in one
+# translation unit under -Werror (their macros carry the pools' own prefix).
+$(POOLS_T)/with-sentinel.ok: test/pools/with_sentinel.c $(POOLS_HDR) $(wildcard preload/*.h api/*.h) | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	@set -e; for o in 1 2 3; do \
+	    $(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iapi -Ipreload -Ipools/include -DORDER=$$o \
+	        -c $< -o $(POOLS_T)/with_sentinel_$$o.o; done
+	@echo "with_sentinel: the pools headers compile with sentinel.h (both orders) and with a user's HP_LIKELY/HP_COLD"
+	@touch $@
+
 # Every test binary runs under the sentinel in its default (abort) mode; HP_REQUIRE_SENTINEL makes
 # a binary fail if the preload did not actually load.
-check-pools: $(POOLS_T)/headers-alone.ok $(POOLS_TESTS) $(PRELOAD)
+check-pools: $(POOLS_T)/headers-alone.ok $(POOLS_T)/with-sentinel.ok $(POOLS_TESTS) $(PRELOAD)
 	@for t in $(POOLS_TESTS); do \
 	    echo "LD_PRELOAD=$(abspath $(PRELOAD)) $$t"; \
 	    HP_REQUIRE_SENTINEL=1 LD_PRELOAD=$(abspath $(PRELOAD)) $$t || exit 1; \

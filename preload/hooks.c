@@ -105,7 +105,7 @@ static void bootstrap(void)
     int expected = 0;
     if (!__atomic_compare_exchange_n(&boot_state, &expected, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
         /* Another thread is resolving: dlsym is quick, wait for it (bounded by dlsym itself). */
-        while (__atomic_load_n(&boot_state, __ATOMIC_ACQUIRE) != 2) __builtin_ia32_pause();
+        while (__atomic_load_n(&boot_state, __ATOMIC_ACQUIRE) != 2) hp_cpu_relax();
         return;
     }
     boot_resolving = 1;

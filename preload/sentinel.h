@@ -78,7 +78,8 @@ HP_HIDDEN void hp_write_all(int fd, const char *p, size_t n);
 HP_HIDDEN void hp_diag(const char *line); /* "hotpath: ..." to stderr */
 
 /* ---- the calling thread's state ------------------------------------------------------------------ */
-#include "hotpath.h"
+#include "hotpath_private.h"
+#include "hp_cpu.h"
 /* Non-zero while the process is sealed (hotpath_seal); kept in step by the API's seal hook. */
 HP_HIDDEN extern int hp_sealed;
 static inline int hp_thread_in_section(void) { return hotpath_thread_state.depth != 0; }

@@ -33,7 +33,7 @@ static int lock_report(void)
     for (int i = 0; i < 2200; i++) {
         if (!__atomic_exchange_n(&report_lock, 1, __ATOMIC_ACQUIRE)) return 1;
         if (i < 200) {
-            __builtin_ia32_pause();
+            hp_cpu_relax();
         } else {
             hp_sys_sleep_ms(1);
         }

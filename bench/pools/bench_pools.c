@@ -176,13 +176,13 @@ HP_SPSC_DEFINE(int_q, int);
     struct name {                                                                                            \
         T *buf;                                                                                              \
         size_t mask;                                                                                         \
-        HP_ALIGNED(128) size_t head;                                                                         \
+        HP_POOLS_ALIGNED(128) size_t head;                                                                   \
         T *p_buf;                                                                                            \
         size_t p_mask;                                                                                       \
-        HP_ALIGNED(128) size_t tail;                                                                         \
+        HP_POOLS_ALIGNED(128) size_t tail;                                                                   \
         T *c_buf;                                                                                            \
         size_t c_mask;                                                                                       \
-    } HP_ALIGNED(128);                                                                                       \
+    } HP_POOLS_ALIGNED(128);                                                                                 \
     static void name##_init(struct name *q, size_t cap)                                                      \
     {                                                                                                        \
         memset(q, 0, sizeof *q);                                                                             \
@@ -194,7 +194,8 @@ HP_SPSC_DEFINE(int_q, int);
     static inline int name##_push(struct name *q, T v)                                                       \
     {                                                                                                        \
         size_t h = __atomic_load_n(&q->head, __ATOMIC_RELAXED);                                              \
-        if (HP_UNLIKELY(q->p_mask + 1 - (h - __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE)) == 0)) return 0;   \
+        if (HP_POOLS_UNLIKELY(q->p_mask + 1 - (h - __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE)) == 0))       \
+            return 0;                                                                                        \
         q->p_buf[h & q->p_mask] = v;                                                                         \
         __atomic_store_n(&q->head, h + 1, __ATOMIC_RELEASE);                                                 \
         return 1;                                                                                            \
@@ -202,7 +203,7 @@ HP_SPSC_DEFINE(int_q, int);
     static inline __attribute__((unused)) T *name##_front(struct name *q)                                    \
     {                                                                                                        \
         size_t t = __atomic_load_n(&q->tail, __ATOMIC_RELAXED);                                              \
-        if (HP_UNLIKELY(__atomic_load_n(&q->head, __ATOMIC_ACQUIRE) - t == 0)) return NULL;                  \
+        if (HP_POOLS_UNLIKELY(__atomic_load_n(&q->head, __ATOMIC_ACQUIRE) - t == 0)) return NULL;            \
         return &q->c_buf[t & q->c_mask];                                                                     \
     }                                                                                                        \
     static inline __attribute__((unused)) void name##_consume(struct name *q)                                \
@@ -213,7 +214,7 @@ HP_SPSC_DEFINE(int_q, int);
     static inline __attribute__((unused)) int name##_pop(struct name *q, T *v)                               \
     {                                                                                                        \
         size_t t = __atomic_load_n(&q->tail, __ATOMIC_RELAXED);                                              \
-        if (HP_UNLIKELY(__atomic_load_n(&q->head, __ATOMIC_ACQUIRE) - t == 0)) return 0;                     \
+        if (HP_POOLS_UNLIKELY(__atomic_load_n(&q->head, __ATOMIC_ACQUIRE) - t == 0)) return 0;               \
         *v = q->c_buf[t & q->c_mask];                                                                        \
         __atomic_store_n(&q->tail, t + 1, __ATOMIC_RELEASE);                                                 \
         return 1;                                                                                            \

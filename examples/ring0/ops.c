@@ -122,7 +122,7 @@ static void window_close(ring0_core *c)
 /* Cold: more symbols in one window than the capacity chosen at start-up. Allowed to allocate:
  * the results stay exact and the cost is paid once per doubling (counted in map_grows), which
  * beats dropping data; size map_cap so that this never happens in production. */
-HP_COLD static struct win_val *window_grow(ring0_core *c, uint64_t key, int *existed)
+HP_POOLS_COLD static struct win_val *window_grow(ring0_core *c, uint64_t key, int *existed)
 {
     hotpath_allow_begin();
     winmap bigger;
@@ -145,14 +145,14 @@ HP_COLD static struct win_val *window_grow(ring0_core *c, uint64_t key, int *exi
 static inline void op_window(ring0_core *c, const proj *p)
 {
     HOTPATH_FUNCTION();
-    if (HP_UNLIKELY(p->ts >= c->window_end)) {
+    if (HP_POOLS_UNLIKELY(p->ts >= c->window_end)) {
         window_close(c);
         c->window = p->ts / c->window_ns;
         c->window_end = (c->window + 1) * c->window_ns;
     }
     int existed;
     struct win_val *v = winmap_emplace(c->open, p->key, &existed);
-    if (HP_UNLIKELY(v == NULL)) v = window_grow(c, p->key, &existed);
+    if (HP_POOLS_UNLIKELY(v == NULL)) v = window_grow(c, p->key, &existed);
     if (!existed) {
         v->count = 1;
         v->sum = v->min = v->max = p->amount;
@@ -181,7 +181,7 @@ void ring0_core_process(ring0_core *c, const ring0_event *evs, size_t n)
         evs += k;
         n -= k;
     }
-    if (HP_UNLIKELY(c->closing_pending)) window_drain(c, c->emit_per_batch ? c->emit_per_batch : SIZE_MAX);
+    if (HP_POOLS_UNLIKELY(c->closing_pending)) window_drain(c, c->emit_per_batch ? c->emit_per_batch : SIZE_MAX);
 }
 
 void ring0_core_flush(ring0_core *c)

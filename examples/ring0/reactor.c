@@ -126,7 +126,7 @@ static void sink_emit(void *ctx, const ring0_result *res)
     HOTPATH_FUNCTION();
     struct run *r = ctx;
     r->st->results++;
-    if (HP_LIKELY(res_backlog_empty(&r->backlog)) && res_ring_push_ptr(&r->out, res)) return;
+    if (HP_POOLS_LIKELY(res_backlog_empty(&r->backlog)) && res_ring_push_ptr(&r->out, res)) return;
     while (!res_backlog_push_ptr(&r->backlog, res)) { /* backlog full: wait for the consumer */
         backlog_drain(r);
         r->st->out_spins++;
@@ -154,13 +154,13 @@ static void *core_main(void *arg)
         size_t k = batch;
         uint64_t t0 = tick_start();
         const ring0_event *evs = ev_ring_peek(&r->in, &k);
-        if (HP_UNLIKELY(k == 0)) {
+        if (HP_POOLS_UNLIKELY(k == 0)) {
             if (!res_backlog_empty(&r->backlog)) backlog_drain(r);
             st->idle_polls++;
             cpu_relax();
             continue;
         }
-        if (HP_UNLIKELY(first == 0)) first = t0;
+        if (HP_POOLS_UNLIKELY(first == 0)) first = t0;
         if (cfg->naive)
             ring0_naive_process(r->naive, evs, k);
         else

@@ -48,7 +48,7 @@ typedef struct hp_map {
 
 /* The default hash: a 64-bit mix of the key's bytes (murmur3's finaliser over 8-byte words).
  * O(key_size), never allocates, thread-safe. */
-HP_INLINE uint64_t hp_map_mix64(uint64_t x)
+HP_POOLS_INLINE uint64_t hp_map_mix64(uint64_t x)
 {
     x ^= x >> 33;
     x *= UINT64_C(0xff51afd7ed558ccd);
@@ -57,7 +57,7 @@ HP_INLINE uint64_t hp_map_mix64(uint64_t x)
     x ^= x >> 33;
     return x;
 }
-HP_INLINE uint64_t hp_map_hash_bytes(const void *key, size_t key_size)
+HP_POOLS_INLINE uint64_t hp_map_hash_bytes(const void *key, size_t key_size)
 {
     const unsigned char *p = (const unsigned char *)key;
     uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ key_size, w;
@@ -75,7 +75,7 @@ HP_INLINE uint64_t hp_map_hash_bytes(const void *key, size_t key_size)
     return h;
 }
 /* The default equality: memcmp. */
-HP_INLINE int hp_map_eq_bytes(const void *a, const void *b, size_t key_size)
+HP_POOLS_INLINE int hp_map_eq_bytes(const void *a, const void *b, size_t key_size)
 {
     return memcmp(a, b, key_size) == 0;
 }
@@ -85,29 +85,29 @@ HP_INLINE int hp_map_eq_bytes(const void *a, const void *b, size_t key_size)
  * fit in size_t (every step of the computation is checked). For align < 8 it counts up to
  * 8 - align bytes of padding in front of the 64-bit hash array that follows the entries, enough
  * for any mem aligned to align. O(1), thread-safe. */
-HP_API size_t hp_map_mem_size(size_t key_size, size_t val_size, size_t align, size_t capacity);
+HP_POOLS_API size_t hp_map_mem_size(size_t key_size, size_t val_size, size_t align, size_t capacity);
 
 /* Make m an empty map in caller memory: >= hp_map_mem_size bytes, aligned to align (0 =
  * alignof(max_align_t)), outliving the map. mem needs no more alignment than align even when that
  * is below 8: the map places its 64-bit hash array on an 8-byte boundary itself. hash/eq: NULL
  * for the byte-wise defaults. Returns 0, or -EINVAL (invalid sizes, mem NULL, too small or not
  * aligned to align). O(table slots) (clears the hash array), never allocates. */
-HP_API int hp_map_init(hp_map *m, void *mem, size_t mem_size, size_t key_size, size_t val_size, size_t align,
-                       size_t capacity, hp_map_hash_fn hash, hp_map_eq_fn eq);
+HP_POOLS_API int hp_map_init(hp_map *m, void *mem, size_t mem_size, size_t key_size, size_t val_size,
+                             size_t align, size_t capacity, hp_map_hash_fn hash, hp_map_eq_fn eq);
 /* As hp_map_init with one allocation. Returns 0, -EINVAL or -ENOMEM. Pair with hp_map_destroy. */
-HP_API int hp_map_create(hp_map *m, size_t key_size, size_t val_size, size_t align, size_t capacity,
-                         hp_map_hash_fn hash, hp_map_eq_fn eq);
+HP_POOLS_API int hp_map_create(hp_map *m, size_t key_size, size_t val_size, size_t align, size_t capacity,
+                               hp_map_hash_fn hash, hp_map_eq_fn eq);
 /* Free what hp_map_create allocated and clear m. Not for the hot path. */
-HP_API void hp_map_destroy(hp_map *m);
+HP_POOLS_API void hp_map_destroy(hp_map *m);
 /* Remove every entry. O(table slots), never allocates. */
-HP_API void hp_map_clear(hp_map *m);
+HP_POOLS_API void hp_map_clear(hp_map *m);
 
 /* Private core, parameterised by key size and functions so typed wrappers inline them. */
-HP_INLINE unsigned char *hp__map_entry(const hp_map *m, size_t i) { return m->entries + i * m->stride; }
+HP_POOLS_INLINE unsigned char *hp__map_entry(const hp_map *m, size_t i) { return m->entries + i * m->stride; }
 
 /* Slot holding key, or the empty slot where it would go (*found says which). */
-HP_INLINE size_t hp__map_probe(const hp_map *m, const void *key, uint64_t hv, size_t ksz, hp_map_eq_fn eq,
-                               int *found)
+HP_POOLS_INLINE size_t hp__map_probe(const hp_map *m, const void *key, uint64_t hv, size_t ksz,
+                                     hp_map_eq_fn eq, int *found)
 {
     size_t i = (size_t)hv & m->mask;
     for (;;) {
@@ -123,22 +123,22 @@ HP_INLINE size_t hp__map_probe(const hp_map *m, const void *key, uint64_t hv, si
         i = (i + 1) & m->mask;
     }
 }
-HP_INLINE void *hp__map_find(const hp_map *m, const void *key, size_t ksz, hp_map_hash_fn hash,
-                             hp_map_eq_fn eq)
+HP_POOLS_INLINE void *hp__map_find(const hp_map *m, const void *key, size_t ksz, hp_map_hash_fn hash,
+                                   hp_map_eq_fn eq)
 {
     int found;
     size_t i = hp__map_probe(m, key, hash(key, ksz) | HP__MAP_USED, ksz, eq, &found);
     return found ? hp__map_entry(m, i) + m->val_off : NULL;
 }
-HP_INLINE void *hp__map_emplace(hp_map *m, const void *key, int *existed, size_t ksz, hp_map_hash_fn hash,
-                                hp_map_eq_fn eq)
+HP_POOLS_INLINE void *hp__map_emplace(hp_map *m, const void *key, int *existed, size_t ksz,
+                                      hp_map_hash_fn hash, hp_map_eq_fn eq)
 {
     int found;
     uint64_t hv = hash(key, ksz) | HP__MAP_USED;
     size_t i = hp__map_probe(m, key, hv, ksz, eq, &found);
     if (existed) *existed = found;
     if (found) return hp__map_entry(m, i) + m->val_off;
-    if (HP_UNLIKELY(m->count >= m->capacity)) {
+    if (HP_POOLS_UNLIKELY(m->count >= m->capacity)) {
         m->failed++;
         return NULL;
     }
@@ -147,7 +147,8 @@ HP_INLINE void *hp__map_emplace(hp_map *m, const void *key, int *existed, size_t
     m->count++;
     return hp__map_entry(m, i) + m->val_off;
 }
-HP_INLINE int hp__map_erase(hp_map *m, const void *key, size_t ksz, hp_map_hash_fn hash, hp_map_eq_fn eq)
+HP_POOLS_INLINE int hp__map_erase(hp_map *m, const void *key, size_t ksz, hp_map_hash_fn hash,
+                                  hp_map_eq_fn eq)
 {
     int found;
     size_t i = hp__map_probe(m, key, hash(key, ksz) | HP__MAP_USED, ksz, eq, &found);
@@ -172,20 +173,20 @@ HP_INLINE int hp__map_erase(hp_map *m, const void *key, size_t ksz, hp_map_hash_
 }
 
 /* Pointer to key's value, or NULL if absent. O(1) expected, never allocates. */
-HP_INLINE void *hp_map_find(const hp_map *m, const void *key)
+HP_POOLS_INLINE void *hp_map_find(const hp_map *m, const void *key)
 {
     return hp__map_find(m, key, m->key_size, m->hash, m->eq);
 }
 /* Pointer to key's value slot, inserting the key if absent (value then uninitialised);
  * *existed (if not NULL) says whether it was there. NULL if absent and the map is full (counted).
  * O(1) expected, never allocates. */
-HP_INLINE void *hp_map_emplace(hp_map *m, const void *key, int *existed)
+HP_POOLS_INLINE void *hp_map_emplace(hp_map *m, const void *key, int *existed)
 {
     return hp__map_emplace(m, key, existed, m->key_size, m->hash, m->eq);
 }
 /* Insert or update key -> *val. Returns 1 if inserted, 0 if updated, -1 if full (nothing
  * changes). O(1) expected, never allocates. */
-HP_INLINE int hp_map_put(hp_map *m, const void *key, const void *val)
+HP_POOLS_INLINE int hp_map_put(hp_map *m, const void *key, const void *val)
 {
     int existed;
     void *v = hp_map_emplace(m, key, &existed);
@@ -195,20 +196,20 @@ HP_INLINE int hp_map_put(hp_map *m, const void *key, const void *val)
 }
 /* Remove key. Returns 1 if it was there, else 0. O(1) expected, never allocates. Invalidates
  * pointers to other values (entries move). */
-HP_INLINE int hp_map_erase(hp_map *m, const void *key)
+HP_POOLS_INLINE int hp_map_erase(hp_map *m, const void *key)
 {
     return hp__map_erase(m, key, m->key_size, m->hash, m->eq);
 }
 
 /* Queries. O(1). */
-HP_INLINE size_t hp_map_count(const hp_map *m) { return m->count; }
-HP_INLINE size_t hp_map_capacity(const hp_map *m) { return m->capacity; }
-HP_INLINE size_t hp_map_failed(const hp_map *m) { return m->failed; }
+HP_POOLS_INLINE size_t hp_map_count(const hp_map *m) { return m->count; }
+HP_POOLS_INLINE size_t hp_map_capacity(const hp_map *m) { return m->capacity; }
+HP_POOLS_INLINE size_t hp_map_failed(const hp_map *m) { return m->failed; }
 
 /* Iterate: size_t it = 0; while (hp_map_next(m, &it, &k, &v)) ... Returns 1 with *key and *val set
  * (either may be NULL), or 0 at the end. Do not insert or erase while iterating. O(slots) for a
  * full pass, never allocates. */
-HP_INLINE int hp_map_next(const hp_map *m, size_t *it, void **key, void **val)
+HP_POOLS_INLINE int hp_map_next(const hp_map *m, size_t *it, void **key, void **val)
 {
     for (size_t i = *it; i <= m->mask; i++) {
         if (m->hashes[i]) {
@@ -263,7 +264,8 @@ HP_INLINE int hp_map_next(const hp_map *m, size_t *it, void **key, void **val)
     }                                                                                                        \
     HP__MAP_DEFINE_COMMON(name, K, V)
 
-#define HP__MAP_ALIGN(K, V) (HP_ALIGNOF(K) > HP_ALIGNOF(V) ? HP_ALIGNOF(K) : HP_ALIGNOF(V))
+#define HP__MAP_ALIGN(K, V)                                                                                  \
+    (HP_POOLS_ALIGNOF(K) > HP_POOLS_ALIGNOF(V) ? HP_POOLS_ALIGNOF(K) : HP_POOLS_ALIGNOF(V))
 #define HP__MAP_DEFINE_COMMON(name, K, V)                                                                    \
     static inline __attribute__((unused)) size_t name##_mem_size(size_t cap)                                 \
     {                                                                                                        \

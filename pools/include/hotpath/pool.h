@@ -76,7 +76,7 @@ typedef struct hp_pool_stats {
 /* Bytes of caller memory hp_pool_init needs for `count` objects of obj_size bytes aligned to
  * `align` (a power of two; 0 means alignof(max_align_t)); 0 if the arguments are invalid or the
  * size overflows. O(1), never allocates, thread-safe. */
-HP_API size_t hp_pool_mem_size(size_t obj_size, size_t align, size_t count);
+HP_POOLS_API size_t hp_pool_mem_size(size_t obj_size, size_t align, size_t count);
 
 /* Make `p` a pool of `count` slots in caller memory `mem` (mem_size >= hp_pool_mem_size(...),
  * aligned to `align`); `mem` must outlive the pool. flags: 0 or HP_POOL_DEBUG.
@@ -84,36 +84,37 @@ HP_API size_t hp_pool_mem_size(size_t obj_size, size_t align, size_t count);
  * with HP_POOL_DEBUG, which fills the slots with poison). Never allocates. Not thread-safe on p. */
 #define hp_pool_init(p, mem, mem_size, obj_size, align, count, flags)                                        \
     hp_pool_init_flags((p), (mem), (mem_size), (obj_size), (align), (count), (flags) | HP__DEBUG_DEFAULT)
-HP_API int hp_pool_init_flags(hp_pool *p, void *mem, size_t mem_size, size_t obj_size, size_t align,
-                              size_t count, unsigned flags);
+HP_POOLS_API int hp_pool_init_flags(hp_pool *p, void *mem, size_t mem_size, size_t obj_size, size_t align,
+                                    size_t count, unsigned flags);
 
 /* As hp_pool_init, but takes the memory with one aligned allocation (call before the hot path).
  * Returns 0, -EINVAL or -ENOMEM. Release it with hp_pool_destroy. Not thread-safe on p. */
 #define hp_pool_create(p, obj_size, align, count, flags)                                                     \
     hp_pool_create_flags((p), (obj_size), (align), (count), (flags) | HP__DEBUG_DEFAULT)
-HP_API int hp_pool_create_flags(hp_pool *p, size_t obj_size, size_t align, size_t count, unsigned flags);
+HP_POOLS_API int hp_pool_create_flags(hp_pool *p, size_t obj_size, size_t align, size_t count,
+                                      unsigned flags);
 
 /* Free what hp_pool_create allocated (nothing for hp_pool_init) and clear p. Objects still in use
  * become invalid. Not for the hot path (calls free). Not thread-safe on p. */
-HP_API void hp_pool_destroy(hp_pool *p);
+HP_POOLS_API void hp_pool_destroy(hp_pool *p);
 
 /* Out-of-line paths; private. */
-HP_API void *hp_pool__acquire_debug(hp_pool *p);
-HP_API void hp_pool__release_debug(hp_pool *p, void *obj);
-HP_API void hp_pool__spill(hp_pool *p);
-HP_API size_t hp_pool__acquire_bulk_slow(hp_pool *p, void **out, size_t n);
-HP_API void hp_pool__release_bulk_slow(hp_pool *p, void *const *objs, size_t n);
+HP_POOLS_API void *hp_pool__acquire_debug(hp_pool *p);
+HP_POOLS_API void hp_pool__release_debug(hp_pool *p, void *obj);
+HP_POOLS_API void hp_pool__spill(hp_pool *p);
+HP_POOLS_API size_t hp_pool__acquire_bulk_slow(hp_pool *p, void **out, size_t n);
+HP_POOLS_API void hp_pool__release_bulk_slow(hp_pool *p, void *const *objs, size_t n);
 
 /* Statistics. O(1), never allocate; read the pool without synchronisation (owner thread). */
-HP_INLINE size_t hp_pool_capacity(const hp_pool *p) { return p->capacity; }
-HP_INLINE size_t hp_pool_available(const hp_pool *p)
+HP_POOLS_INLINE size_t hp_pool_capacity(const hp_pool *p) { return p->capacity; }
+HP_POOLS_INLINE size_t hp_pool_available(const hp_pool *p)
 {
     return (HP_POOL_CACHE - p->top) + p->listed + p->fresh_left;
 }
-HP_INLINE size_t hp_pool_in_use(const hp_pool *p) { return p->capacity - hp_pool_available(p); }
-HP_INLINE size_t hp_pool_failed(const hp_pool *p) { return p->failed; }
-HP_INLINE size_t hp_pool_high_water(const hp_pool *p) { return p->capacity - p->fresh_left; }
-HP_INLINE hp_pool_stats hp_pool_get_stats(const hp_pool *p)
+HP_POOLS_INLINE size_t hp_pool_in_use(const hp_pool *p) { return p->capacity - hp_pool_available(p); }
+HP_POOLS_INLINE size_t hp_pool_failed(const hp_pool *p) { return p->failed; }
+HP_POOLS_INLINE size_t hp_pool_high_water(const hp_pool *p) { return p->capacity - p->fresh_left; }
+HP_POOLS_INLINE hp_pool_stats hp_pool_get_stats(const hp_pool *p)
 {
     size_t avail = hp_pool_available(p);
     hp_pool_stats s = {p->capacity, p->capacity - avail, avail, p->capacity - p->fresh_left, p->failed};
@@ -121,7 +122,7 @@ HP_INLINE hp_pool_stats hp_pool_get_stats(const hp_pool *p)
 }
 
 /* 1 if ptr is the start of one of p's slots (in use or not), else 0. O(1), never allocates. */
-HP_INLINE int hp_pool_owns(const hp_pool *p, const void *ptr)
+HP_POOLS_INLINE int hp_pool_owns(const hp_pool *p, const void *ptr)
 {
     const unsigned char *c = (const unsigned char *)ptr;
     return c >= p->base && c < p->end && (size_t)(c - p->base) % p->slot_size == 0;
@@ -129,18 +130,18 @@ HP_INLINE int hp_pool_owns(const hp_pool *p, const void *ptr)
 
 /* Take one slot, or NULL when all `capacity` are in use (counted in `failed`). The slot's contents
  * are unspecified (0xDE in debug mode). O(1), never allocates. Owner thread only. */
-HP_INLINE void *hp_pool_acquire(hp_pool *p)
+HP_POOLS_INLINE void *hp_pool_acquire(hp_pool *p)
 {
-    if (HP_UNLIKELY(p->flags & HP_POOL_DEBUG)) return hp_pool__acquire_debug(p);
+    if (HP_POOLS_UNLIKELY(p->flags & HP_POOL_DEBUG)) return hp_pool__acquire_debug(p);
     size_t t = p->top;
     void *s;
-    if (HP_LIKELY(t < HP_POOL_CACHE)) {
+    if (HP_POOLS_LIKELY(t < HP_POOL_CACHE)) {
         s = p->cache[t];
         p->top = t + 1;
     } else if ((s = p->free_head) != NULL) {
         p->free_head = *(void **)s;
         p->listed--;
-    } else if (HP_LIKELY(p->fresh_left != 0)) {
+    } else if (HP_POOLS_LIKELY(p->fresh_left != 0)) {
         s = p->fresh;
         p->fresh += p->slot_size;
         p->fresh_left--;
@@ -154,14 +155,14 @@ HP_INLINE void *hp_pool_acquire(hp_pool *p)
 /* Give back a slot acquired from p (not NULL). O(1) (at most HP_POOL_CACHE stores when the
  * array of recent slots is full and moves to the list), never allocates. Owner thread only.
  * Releasing twice or releasing a foreign pointer is undefined, and caught in debug mode. */
-HP_INLINE void hp_pool_release(hp_pool *p, void *obj)
+HP_POOLS_INLINE void hp_pool_release(hp_pool *p, void *obj)
 {
-    if (HP_UNLIKELY(p->flags & HP_POOL_DEBUG)) {
+    if (HP_POOLS_UNLIKELY(p->flags & HP_POOL_DEBUG)) {
         hp_pool__release_debug(p, obj);
         return;
     }
     size_t t = p->top;
-    if (HP_UNLIKELY(t == 0)) {
+    if (HP_POOLS_UNLIKELY(t == 0)) {
         hp_pool__spill(p);
         t = HP_POOL_CACHE;
     }
@@ -172,11 +173,11 @@ HP_INLINE void hp_pool_release(hp_pool *p, void *obj)
 /* Bulk (all-or-nothing): store n slots in out[0..n) and return n, or return 0 and take nothing if
  * fewer than n are available (counted once in `failed`). The newest free slot goes to out[0].
  * O(n), never allocates. Owner thread. */
-HP_INLINE size_t hp_pool_acquire_bulk(hp_pool *p, void **out, size_t n)
+HP_POOLS_INLINE size_t hp_pool_acquire_bulk(hp_pool *p, void **out, size_t n)
 {
     size_t t = p->top;
     /* All from the array: one copy (never in debug). The first test folds away for constant n. */
-    if (HP_LIKELY(n <= HP_POOL_CACHE && n <= HP_POOL_CACHE - t)) {
+    if (HP_POOLS_LIKELY(n <= HP_POOL_CACHE && n <= HP_POOL_CACHE - t)) {
         void *const *src = p->cache + t;
         for (size_t i = 0; i < n; i++)
             out[i] = src[i];
@@ -188,7 +189,7 @@ HP_INLINE size_t hp_pool_acquire_bulk(hp_pool *p, void **out, size_t n)
 
 /* Burst (as many as available, up to n): store them in out[] and return how many. Counts a
  * failure only when it returns 0 for n > 0. O(n), never allocates. Owner thread. */
-HP_INLINE size_t hp_pool_acquire_burst(hp_pool *p, void **out, size_t n)
+HP_POOLS_INLINE size_t hp_pool_acquire_burst(hp_pool *p, void **out, size_t n)
 {
     size_t avail = hp_pool_available(p);
     if (n > avail) {
@@ -205,11 +206,11 @@ HP_INLINE size_t hp_pool_acquire_burst(hp_pool *p, void **out, size_t n)
 /* Give back n slots (each acquired from p). The next acquires return objs[0], objs[1], ... in
  * that order, so a bulk acquire after a bulk release gets the same array back. O(n), never
  * allocates. Owner thread only. */
-HP_INLINE void hp_pool_release_bulk(hp_pool *p, void *const *objs, size_t n)
+HP_POOLS_INLINE void hp_pool_release_bulk(hp_pool *p, void *const *objs, size_t n)
 {
     size_t t = p->top;
     /* All fit in the array: one copy. */
-    if (HP_LIKELY(n <= HP_POOL_CACHE && n <= t && !(p->flags & HP_POOL_DEBUG))) {
+    if (HP_POOLS_LIKELY(n <= HP_POOL_CACHE && n <= t && !(p->flags & HP_POOL_DEBUG))) {
         t -= n;
         void **dst = p->cache + t;
         for (size_t i = 0; i < n; i++)
@@ -234,15 +235,15 @@ HP_INLINE void hp_pool_release_bulk(hp_pool *p, void *const *objs, size_t n)
     } name;                                                                                                  \
     static inline __attribute__((unused)) size_t name##_mem_size(size_t count)                               \
     {                                                                                                        \
-        return hp_pool_mem_size(sizeof(T), HP_ALIGNOF(T), count);                                            \
+        return hp_pool_mem_size(sizeof(T), HP_POOLS_ALIGNOF(T), count);                                      \
     }                                                                                                        \
     static inline __attribute__((unused)) int name##_init(name *p, void *mem, size_t mem_size, size_t count) \
     {                                                                                                        \
-        return hp_pool_init(&p->base, mem, mem_size, sizeof(T), HP_ALIGNOF(T), count, 0);                    \
+        return hp_pool_init(&p->base, mem, mem_size, sizeof(T), HP_POOLS_ALIGNOF(T), count, 0);              \
     }                                                                                                        \
     static inline __attribute__((unused)) int name##_create(name *p, size_t count)                           \
     {                                                                                                        \
-        return hp_pool_create(&p->base, sizeof(T), HP_ALIGNOF(T), count, 0);                                 \
+        return hp_pool_create(&p->base, sizeof(T), HP_POOLS_ALIGNOF(T), count, 0);                           \
     }                                                                                                        \
     static inline __attribute__((unused)) void name##_destroy(name *p) { hp_pool_destroy(&p->base); }        \
     static inline __attribute__((unused)) hp_pool *name##_base(name *p) { return &p->base; }                 \

@@ -19,19 +19,19 @@ extern "C" {
 #define HP_POOLS_VERSION_MAJOR 0
 #define HP_POOLS_VERSION_MINOR 1
 
-#define HP_LIKELY(x) __builtin_expect(!!(x), 1)
-#define HP_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#define HP_INLINE static inline __attribute__((always_inline))
-#define HP_COLD __attribute__((cold, noinline))
-#define HP_ALIGNED(n) __attribute__((aligned(n)))
-#define HP_API __attribute__((visibility("default")))
+#define HP_POOLS_LIKELY(x) __builtin_expect(!!(x), 1)
+#define HP_POOLS_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define HP_POOLS_INLINE static inline __attribute__((always_inline))
+#define HP_POOLS_COLD __attribute__((cold, noinline))
+#define HP_POOLS_ALIGNED(n) __attribute__((aligned(n)))
+#define HP_POOLS_API __attribute__((visibility("default")))
 
 #ifdef __cplusplus
-#define HP_ALIGNOF(T) alignof(T)
-#define HP_STATIC_ASSERT(c, msg) static_assert(c, msg)
+#define HP_POOLS_ALIGNOF(T) alignof(T)
+#define HP_POOLS_STATIC_ASSERT(c, msg) static_assert(c, msg)
 #else
-#define HP_ALIGNOF(T) _Alignof(T)
-#define HP_STATIC_ASSERT(c, msg) _Static_assert(c, msg)
+#define HP_POOLS_ALIGNOF(T) _Alignof(T)
+#define HP_POOLS_STATIC_ASSERT(c, msg) _Static_assert(c, msg)
 #endif
 
 /* A cache line on x86-64 and most AArch64 parts. Fields written by different threads are kept
@@ -75,21 +75,22 @@ void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 /* Print "hotpath pools: <message>" on stderr in one write and abort(). Used by the debug checks
  * and by the opt-in abort-on-exhaustion modes. Never allocates (formats into a stack buffer).
  * Cold, does not return. Thread-safe. */
-HP_API HP_COLD __attribute__((noreturn, format(printf, 1, 2))) void hp_pools_fail(const char *fmt, ...);
+HP_POOLS_API HP_POOLS_COLD __attribute__((noreturn, format(printf, 1, 2))) void hp_pools_fail(const char *fmt,
+                                                                                              ...);
 
 /* 1 if x is a power of two (0 is not). O(1). */
-HP_INLINE int hp_is_pow2(size_t x) { return x && !(x & (x - 1)); }
+HP_POOLS_INLINE int hp_is_pow2(size_t x) { return x && !(x & (x - 1)); }
 
 /* Bytes of a ring's slot array: capacity (a power of two) slots of elem_size (> 0); 0 when the
  * arguments are invalid or the product does not fit. O(1). */
-HP_INLINE size_t hp__ring_bytes(size_t elem_size, size_t capacity)
+HP_POOLS_INLINE size_t hp__ring_bytes(size_t elem_size, size_t capacity)
 {
     if (elem_size == 0 || !hp_is_pow2(capacity) || capacity > SIZE_MAX / elem_size) return 0;
     return elem_size * capacity;
 }
 
 /* Smallest power of two >= x (1 for 0); 0 if it does not fit in size_t. O(1). */
-HP_INLINE size_t hp_next_pow2(size_t x)
+HP_POOLS_INLINE size_t hp_next_pow2(size_t x)
 {
     if (x <= 1) return 1;
     if (x > ((size_t)1 << (sizeof(size_t) * 8 - 1))) return 0;
@@ -97,7 +98,7 @@ HP_INLINE size_t hp_next_pow2(size_t x)
 }
 
 /* x rounded up to a multiple of the power of two a; 0 on overflow. O(1). */
-HP_INLINE size_t hp_align_up(size_t x, size_t a)
+HP_POOLS_INLINE size_t hp_align_up(size_t x, size_t a)
 {
     size_t r = (x + (a - 1)) & ~(a - 1);
     return r < x ? 0 : r;

@@ -35,27 +35,27 @@ typedef struct hp_ring {
 
 /* Bytes of caller memory for `capacity` elements of elem_size; 0 if capacity is not a power of
  * two, elem_size is 0 or the product overflows. O(1), thread-safe. */
-HP_API size_t hp_ring_mem_size(size_t elem_size, size_t capacity);
+HP_POOLS_API size_t hp_ring_mem_size(size_t elem_size, size_t capacity);
 
 /* Make r an empty ring in caller memory `mem` (at least hp_ring_mem_size bytes, aligned for the
  * element type, outliving the ring). Returns 0 or -EINVAL. O(1), never allocates. */
-HP_API int hp_ring_init(hp_ring *r, void *mem, size_t mem_size, size_t elem_size, size_t capacity);
+HP_POOLS_API int hp_ring_init(hp_ring *r, void *mem, size_t mem_size, size_t elem_size, size_t capacity);
 
 /* As hp_ring_init with one allocation aligned to max(align, HP_CACHE_LINE) (align: a power of two
  * or 0). Returns 0, -EINVAL or -ENOMEM. Call before the hot path; pair with hp_ring_destroy. */
-HP_API int hp_ring_create(hp_ring *r, size_t elem_size, size_t align, size_t capacity);
+HP_POOLS_API int hp_ring_create(hp_ring *r, size_t elem_size, size_t align, size_t capacity);
 
 /* Free what hp_ring_create allocated and clear r. Not for the hot path. */
-HP_API void hp_ring_destroy(hp_ring *r);
+HP_POOLS_API void hp_ring_destroy(hp_ring *r);
 
 /* Queries. O(1), never allocate. */
-HP_INLINE size_t hp_ring_capacity(const hp_ring *r) { return r->mask + 1; }
-HP_INLINE size_t hp_ring_count(const hp_ring *r) { return r->head - r->tail; }
-HP_INLINE size_t hp_ring_free(const hp_ring *r) { return r->mask + 1 - (r->head - r->tail); }
-HP_INLINE int hp_ring_empty(const hp_ring *r) { return r->head == r->tail; }
-HP_INLINE int hp_ring_full(const hp_ring *r) { return r->head - r->tail == r->mask + 1; }
+HP_POOLS_INLINE size_t hp_ring_capacity(const hp_ring *r) { return r->mask + 1; }
+HP_POOLS_INLINE size_t hp_ring_count(const hp_ring *r) { return r->head - r->tail; }
+HP_POOLS_INLINE size_t hp_ring_free(const hp_ring *r) { return r->mask + 1 - (r->head - r->tail); }
+HP_POOLS_INLINE int hp_ring_empty(const hp_ring *r) { return r->head == r->tail; }
+HP_POOLS_INLINE int hp_ring_full(const hp_ring *r) { return r->head - r->tail == r->mask + 1; }
 /* Most elements ever queued; 0 unless the pushing code was compiled with HP_POOLS_HIGH_WATER. */
-HP_INLINE size_t hp_ring_high_water(const hp_ring *r) { return r->high_water; }
+HP_POOLS_INLINE size_t hp_ring_high_water(const hp_ring *r) { return r->high_water; }
 
 /* Private: the core, parameterised by element size so typed wrappers get constant-size copies. */
 #ifdef HP_POOLS_HIGH_WATER
@@ -70,16 +70,16 @@ HP_INLINE size_t hp_ring_high_water(const hp_ring *r) { return r->high_water; }
 
 /* Copy n elements between the ring's slots starting at counter `at` and a linear array, in at most
  * two pieces (the second when the span wraps past the end of the buffer). */
-HP_INLINE void hp__ring_copy_in(unsigned char *buf, size_t mask, size_t at, const void *src, size_t n,
-                                size_t esz)
+HP_POOLS_INLINE void hp__ring_copy_in(unsigned char *buf, size_t mask, size_t at, const void *src, size_t n,
+                                      size_t esz)
 {
     size_t i = at & mask, first = mask + 1 - i;
     if (first > n) first = n;
     memcpy(buf + i * esz, src, first * esz);
     if (n > first) memcpy(buf, (const unsigned char *)src + first * esz, (n - first) * esz);
 }
-HP_INLINE void hp__ring_copy_out(const unsigned char *buf, size_t mask, size_t at, void *dst, size_t n,
-                                 size_t esz)
+HP_POOLS_INLINE void hp__ring_copy_out(const unsigned char *buf, size_t mask, size_t at, void *dst, size_t n,
+                                       size_t esz)
 {
     size_t i = at & mask, first = mask + 1 - i;
     if (first > n) first = n;
@@ -87,24 +87,24 @@ HP_INLINE void hp__ring_copy_out(const unsigned char *buf, size_t mask, size_t a
     if (n > first) memcpy((unsigned char *)dst + first * esz, buf, (n - first) * esz);
 }
 
-HP_INLINE int hp__ring_push(hp_ring *r, const void *elem, size_t esz)
+HP_POOLS_INLINE int hp__ring_push(hp_ring *r, const void *elem, size_t esz)
 {
     size_t h = r->head;
-    if (HP_UNLIKELY(h - r->tail > r->mask)) return 0;
+    if (HP_POOLS_UNLIKELY(h - r->tail > r->mask)) return 0;
     memcpy(r->buf + (h & r->mask) * esz, elem, esz);
     r->head = h + 1;
     HP__RING_NOTE_HIGH(r);
     return 1;
 }
-HP_INLINE int hp__ring_pop(hp_ring *r, void *out, size_t esz)
+HP_POOLS_INLINE int hp__ring_pop(hp_ring *r, void *out, size_t esz)
 {
     size_t t = r->tail;
-    if (HP_UNLIKELY(t == r->head)) return 0;
+    if (HP_POOLS_UNLIKELY(t == r->head)) return 0;
     memcpy(out, r->buf + (t & r->mask) * esz, esz);
     r->tail = t + 1;
     return 1;
 }
-HP_INLINE size_t hp__ring_push_n(hp_ring *r, const void *src, size_t n, size_t esz, int burst)
+HP_POOLS_INLINE size_t hp__ring_push_n(hp_ring *r, const void *src, size_t n, size_t esz, int burst)
 {
     size_t room = r->mask + 1 - (r->head - r->tail);
     if (n > room) {
@@ -117,7 +117,7 @@ HP_INLINE size_t hp__ring_push_n(hp_ring *r, const void *src, size_t n, size_t e
     HP__RING_NOTE_HIGH(r);
     return n;
 }
-HP_INLINE size_t hp__ring_pop_n(hp_ring *r, void *dst, size_t n, size_t esz, int burst)
+HP_POOLS_INLINE size_t hp__ring_pop_n(hp_ring *r, void *dst, size_t n, size_t esz, int burst)
 {
     size_t have = r->head - r->tail;
     if (n > have) {
@@ -129,11 +129,11 @@ HP_INLINE size_t hp__ring_pop_n(hp_ring *r, void *dst, size_t n, size_t esz, int
     r->tail += n;
     return n;
 }
-HP_INLINE void *hp__ring_front(const hp_ring *r, size_t esz)
+HP_POOLS_INLINE void *hp__ring_front(const hp_ring *r, size_t esz)
 {
     return r->head == r->tail ? NULL : r->buf + (r->tail & r->mask) * esz;
 }
-HP_INLINE void *hp__ring_reserve(hp_ring *r, size_t *n, size_t esz)
+HP_POOLS_INLINE void *hp__ring_reserve(hp_ring *r, size_t *n, size_t esz)
 {
     size_t i = r->head & r->mask;
     size_t room = r->mask + 1 - (r->head - r->tail), contig = r->mask + 1 - i;
@@ -141,7 +141,7 @@ HP_INLINE void *hp__ring_reserve(hp_ring *r, size_t *n, size_t esz)
     if (*n > room) *n = room;
     return *n ? r->buf + i * esz : NULL;
 }
-HP_INLINE void *hp__ring_peek_span(const hp_ring *r, size_t *n, size_t esz)
+HP_POOLS_INLINE void *hp__ring_peek_span(const hp_ring *r, size_t *n, size_t esz)
 {
     size_t i = r->tail & r->mask;
     size_t have = r->head - r->tail, contig = r->mask + 1 - i;
@@ -152,36 +152,39 @@ HP_INLINE void *hp__ring_peek_span(const hp_ring *r, size_t *n, size_t esz)
 
 /* Append a copy of *elem (elem_size bytes). Returns 1, or 0 if the ring is full (nothing
  * changes). O(1), never allocates. */
-HP_INLINE int hp_ring_push(hp_ring *r, const void *elem) { return hp__ring_push(r, elem, r->elem_size); }
+HP_POOLS_INLINE int hp_ring_push(hp_ring *r, const void *elem)
+{
+    return hp__ring_push(r, elem, r->elem_size);
+}
 /* Move the oldest element into *out. Returns 1, or 0 if empty. O(1), never allocates. */
-HP_INLINE int hp_ring_pop(hp_ring *r, void *out) { return hp__ring_pop(r, out, r->elem_size); }
+HP_POOLS_INLINE int hp_ring_pop(hp_ring *r, void *out) { return hp__ring_pop(r, out, r->elem_size); }
 /* Pointer to the oldest element (valid until it is popped), or NULL if empty. O(1). */
-HP_INLINE void *hp_ring_front(const hp_ring *r) { return hp__ring_front(r, r->elem_size); }
+HP_POOLS_INLINE void *hp_ring_front(const hp_ring *r) { return hp__ring_front(r, r->elem_size); }
 /* Bulk push: all n elements from src[] or none; returns n or 0. O(n), never allocates. */
-HP_INLINE size_t hp_ring_push_bulk(hp_ring *r, const void *src, size_t n)
+HP_POOLS_INLINE size_t hp_ring_push_bulk(hp_ring *r, const void *src, size_t n)
 {
     return hp__ring_push_n(r, src, n, r->elem_size, 0);
 }
 /* Burst push: as many of src[0..n) as fit; returns how many. O(n), never allocates. */
-HP_INLINE size_t hp_ring_push_burst(hp_ring *r, const void *src, size_t n)
+HP_POOLS_INLINE size_t hp_ring_push_burst(hp_ring *r, const void *src, size_t n)
 {
     return hp__ring_push_n(r, src, n, r->elem_size, 1);
 }
 /* Bulk pop: exactly n oldest elements into dst[] or none; returns n or 0. O(n). */
-HP_INLINE size_t hp_ring_pop_bulk(hp_ring *r, void *dst, size_t n)
+HP_POOLS_INLINE size_t hp_ring_pop_bulk(hp_ring *r, void *dst, size_t n)
 {
     return hp__ring_pop_n(r, dst, n, r->elem_size, 0);
 }
 /* Burst pop: up to n oldest elements into dst[]; returns how many. O(n). */
-HP_INLINE size_t hp_ring_pop_burst(hp_ring *r, void *dst, size_t n)
+HP_POOLS_INLINE size_t hp_ring_pop_burst(hp_ring *r, void *dst, size_t n)
 {
     return hp__ring_pop_n(r, dst, n, r->elem_size, 1);
 }
 /* Zero-copy push: *n in = slots wanted; out = slots granted (contiguous, possibly fewer: free
  * space and the buffer's end both limit it). Returns the first granted slot, or NULL with *n = 0.
  * Fill them, then hp_ring_commit(r, k) with k <= granted publishes the first k. O(1). */
-HP_INLINE void *hp_ring_reserve(hp_ring *r, size_t *n) { return hp__ring_reserve(r, n, r->elem_size); }
-HP_INLINE void hp_ring_commit(hp_ring *r, size_t k)
+HP_POOLS_INLINE void *hp_ring_reserve(hp_ring *r, size_t *n) { return hp__ring_reserve(r, n, r->elem_size); }
+HP_POOLS_INLINE void hp_ring_commit(hp_ring *r, size_t k)
 {
     r->head += k;
     HP__RING_NOTE_HIGH(r);
@@ -189,13 +192,13 @@ HP_INLINE void hp_ring_commit(hp_ring *r, size_t k)
 /* Zero-copy pop: *n in = wanted, out = contiguous elements readable in place from the returned
  * pointer (NULL with *n = 0 if empty). hp_ring_consume(r, k), k <= granted, drops the first k.
  * The span stays valid until consumed. O(1). */
-HP_INLINE void *hp_ring_peek_span(const hp_ring *r, size_t *n)
+HP_POOLS_INLINE void *hp_ring_peek_span(const hp_ring *r, size_t *n)
 {
     return hp__ring_peek_span(r, n, r->elem_size);
 }
-HP_INLINE void hp_ring_consume(hp_ring *r, size_t k) { r->tail += k; }
+HP_POOLS_INLINE void hp_ring_consume(hp_ring *r, size_t k) { r->tail += k; }
 /* Drop everything. O(1). */
-HP_INLINE void hp_ring_clear(hp_ring *r) { r->tail = r->head; }
+HP_POOLS_INLINE void hp_ring_clear(hp_ring *r) { r->tail = r->head; }
 
 /* HP_RING_DEFINE(name, T): a ring of T with typed functions (same contracts as hp_ring_*):
  *   size_t name_mem_size(size_t cap)   int name_init(name *, void *mem, size_t mem_size, size_t cap)
@@ -216,12 +219,12 @@ HP_INLINE void hp_ring_clear(hp_ring *r) { r->tail = r->head; }
     }                                                                                                        \
     static inline __attribute__((unused)) int name##_init(name *q, void *mem, size_t mem_size, size_t cap)   \
     {                                                                                                        \
-        if ((uintptr_t)mem % HP_ALIGNOF(T) != 0) return -EINVAL;                                             \
+        if ((uintptr_t)mem % HP_POOLS_ALIGNOF(T) != 0) return -EINVAL;                                       \
         return hp_ring_init(&q->r, mem, mem_size, sizeof(T), cap);                                           \
     }                                                                                                        \
     static inline __attribute__((unused)) int name##_create(name *q, size_t cap)                             \
     {                                                                                                        \
-        return hp_ring_create(&q->r, sizeof(T), HP_ALIGNOF(T), cap);                                         \
+        return hp_ring_create(&q->r, sizeof(T), HP_POOLS_ALIGNOF(T), cap);                                   \
     }                                                                                                        \
     static inline __attribute__((unused)) void name##_destroy(name *q) { hp_ring_destroy(&q->r); }           \
     static inline __attribute__((unused)) hp_ring *name##_base(name *q) { return &q->r; }                    \

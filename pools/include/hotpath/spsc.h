@@ -47,46 +47,48 @@ typedef struct hp_spsc {
     /* Producer's line: written only by the producer. It also holds the producer's own copies of
      * the read-only fields, so a push reads nothing outside this line and the slots (and the
      * consumer's line only when tail_cache says full). */
-    HP_ALIGNED(HP_FALSE_SHARING_RANGE) size_t head; /* elements published (atomic) */
-    size_t tail_cache;                              /* producer's last view of tail */
-    size_t high_water;                              /* with HP_POOLS_HIGH_WATER */
-    unsigned char *p_buf;                           /* copies of buf, mask, elem_size */
+    HP_POOLS_ALIGNED(HP_FALSE_SHARING_RANGE) size_t head; /* elements published (atomic) */
+    size_t tail_cache;                                    /* producer's last view of tail */
+    size_t high_water;                                    /* with HP_POOLS_HIGH_WATER */
+    unsigned char *p_buf;                                 /* copies of buf, mask, elem_size */
     size_t p_mask;
     size_t p_elem_size;
     /* Consumer's line: written only by the consumer; same idea. */
-    HP_ALIGNED(HP_FALSE_SHARING_RANGE) size_t tail; /* elements consumed (atomic) */
-    size_t head_cache;                              /* consumer's last view of head */
-    unsigned char *c_buf;                           /* copies of buf, mask, elem_size */
+    HP_POOLS_ALIGNED(HP_FALSE_SHARING_RANGE) size_t tail; /* elements consumed (atomic) */
+    size_t head_cache;                                    /* consumer's last view of head */
+    unsigned char *c_buf;                                 /* copies of buf, mask, elem_size */
     size_t c_mask;
     size_t c_elem_size;
-} HP_ALIGNED(HP_FALSE_SHARING_RANGE) hp_spsc;
+} HP_POOLS_ALIGNED(HP_FALSE_SHARING_RANGE) hp_spsc;
 
-HP_STATIC_ASSERT(offsetof(hp_spsc, head) >= HP_FALSE_SHARING_RANGE,
-                 "the producer's index must not share a line with the read-only fields");
-HP_STATIC_ASSERT(offsetof(hp_spsc, tail) - offsetof(hp_spsc, head) >= HP_FALSE_SHARING_RANGE,
-                 "the consumer's index must not share a line with the producer's");
-HP_STATIC_ASSERT(sizeof(hp_spsc) - offsetof(hp_spsc, tail) >= HP_FALSE_SHARING_RANGE,
-                 "the consumer's index must not share a line with whatever follows the ring");
-HP_STATIC_ASSERT(offsetof(hp_spsc, p_elem_size) / HP_CACHE_LINE == offsetof(hp_spsc, head) / HP_CACHE_LINE,
-                 "the producer's copies must sit on the producer's line");
-HP_STATIC_ASSERT(offsetof(hp_spsc, c_elem_size) / HP_CACHE_LINE == offsetof(hp_spsc, tail) / HP_CACHE_LINE,
-                 "the consumer's copies must sit on the consumer's line");
+HP_POOLS_STATIC_ASSERT(offsetof(hp_spsc, head) >= HP_FALSE_SHARING_RANGE,
+                       "the producer's index must not share a line with the read-only fields");
+HP_POOLS_STATIC_ASSERT(offsetof(hp_spsc, tail) - offsetof(hp_spsc, head) >= HP_FALSE_SHARING_RANGE,
+                       "the consumer's index must not share a line with the producer's");
+HP_POOLS_STATIC_ASSERT(sizeof(hp_spsc) - offsetof(hp_spsc, tail) >= HP_FALSE_SHARING_RANGE,
+                       "the consumer's index must not share a line with whatever follows the ring");
+HP_POOLS_STATIC_ASSERT(offsetof(hp_spsc, p_elem_size) / HP_CACHE_LINE ==
+                           offsetof(hp_spsc, head) / HP_CACHE_LINE,
+                       "the producer's copies must sit on the producer's line");
+HP_POOLS_STATIC_ASSERT(offsetof(hp_spsc, c_elem_size) / HP_CACHE_LINE ==
+                           offsetof(hp_spsc, tail) / HP_CACHE_LINE,
+                       "the consumer's copies must sit on the consumer's line");
 
 /* Bytes of caller memory for `capacity` elements (0 if invalid: capacity not a power of two,
  * elem_size 0, overflow). O(1), thread-safe. */
-HP_API size_t hp_spsc_mem_size(size_t elem_size, size_t capacity);
+HP_POOLS_API size_t hp_spsc_mem_size(size_t elem_size, size_t capacity);
 
 /* Make q an empty ring in caller memory (>= hp_spsc_mem_size bytes, aligned for the elements;
  * best aligned to 128 and not sharing its first/last 128 bytes with other written data). Returns 0
  * or -EINVAL. O(1), never allocates. Call before either thread uses q. */
-HP_API int hp_spsc_init(hp_spsc *q, void *mem, size_t mem_size, size_t elem_size, size_t capacity);
+HP_POOLS_API int hp_spsc_init(hp_spsc *q, void *mem, size_t mem_size, size_t elem_size, size_t capacity);
 
 /* As hp_spsc_init with one allocation, 128-byte aligned and padded so no other data shares its
  * cache lines. Returns 0, -EINVAL or -ENOMEM. Pair with hp_spsc_destroy. */
-HP_API int hp_spsc_create(hp_spsc *q, size_t elem_size, size_t align, size_t capacity);
+HP_POOLS_API int hp_spsc_create(hp_spsc *q, size_t elem_size, size_t align, size_t capacity);
 
 /* Free what hp_spsc_create allocated and clear q. Neither thread may be using q. */
-HP_API void hp_spsc_destroy(hp_spsc *q);
+HP_POOLS_API void hp_spsc_destroy(hp_spsc *q);
 
 #define HP__LOAD_ACQ(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define HP__LOAD_RLX(p) __atomic_load_n((p), __ATOMIC_RELAXED)
@@ -103,7 +105,7 @@ HP_API void hp_spsc_destroy(hp_spsc *q);
 
 /* Producer: free slots, re-reading the consumer's index only if the cached view has fewer than
  * `want`. */
-HP_INLINE size_t hp__spsc_room(hp_spsc *q, size_t h, size_t want)
+HP_POOLS_INLINE size_t hp__spsc_room(hp_spsc *q, size_t h, size_t want)
 {
     size_t room = q->p_mask + 1 - (h - q->tail_cache);
     if (room < want) {
@@ -113,7 +115,7 @@ HP_INLINE size_t hp__spsc_room(hp_spsc *q, size_t h, size_t want)
     return room;
 }
 /* Consumer: readable elements, re-reading the producer's index only if the cache has fewer. */
-HP_INLINE size_t hp__spsc_avail(hp_spsc *q, size_t t, size_t want)
+HP_POOLS_INLINE size_t hp__spsc_avail(hp_spsc *q, size_t t, size_t want)
 {
     size_t have = q->head_cache - t;
     if (have < want) {
@@ -123,24 +125,24 @@ HP_INLINE size_t hp__spsc_avail(hp_spsc *q, size_t t, size_t want)
     return have;
 }
 
-HP_INLINE int hp__spsc_push(hp_spsc *q, const void *elem, size_t esz)
+HP_POOLS_INLINE int hp__spsc_push(hp_spsc *q, const void *elem, size_t esz)
 {
     size_t h = HP__LOAD_RLX(&q->head);
-    if (HP_UNLIKELY(hp__spsc_room(q, h, 1) == 0)) return 0;
+    if (HP_POOLS_UNLIKELY(hp__spsc_room(q, h, 1) == 0)) return 0;
     memcpy(q->p_buf + (h & q->p_mask) * esz, elem, esz);
     HP__STORE_REL(&q->head, h + 1);
     HP__SPSC_NOTE_HIGH(q, h + 1);
     return 1;
 }
-HP_INLINE int hp__spsc_pop(hp_spsc *q, void *out, size_t esz)
+HP_POOLS_INLINE int hp__spsc_pop(hp_spsc *q, void *out, size_t esz)
 {
     size_t t = HP__LOAD_RLX(&q->tail);
-    if (HP_UNLIKELY(hp__spsc_avail(q, t, 1) == 0)) return 0;
+    if (HP_POOLS_UNLIKELY(hp__spsc_avail(q, t, 1) == 0)) return 0;
     memcpy(out, q->c_buf + (t & q->c_mask) * esz, esz);
     HP__STORE_REL(&q->tail, t + 1);
     return 1;
 }
-HP_INLINE size_t hp__spsc_push_n(hp_spsc *q, const void *src, size_t n, size_t esz, int burst)
+HP_POOLS_INLINE size_t hp__spsc_push_n(hp_spsc *q, const void *src, size_t n, size_t esz, int burst)
 {
     size_t h = HP__LOAD_RLX(&q->head);
     size_t room = hp__spsc_room(q, h, n);
@@ -154,7 +156,7 @@ HP_INLINE size_t hp__spsc_push_n(hp_spsc *q, const void *src, size_t n, size_t e
     HP__SPSC_NOTE_HIGH(q, h + n);
     return n;
 }
-HP_INLINE size_t hp__spsc_pop_n(hp_spsc *q, void *dst, size_t n, size_t esz, int burst)
+HP_POOLS_INLINE size_t hp__spsc_pop_n(hp_spsc *q, void *dst, size_t n, size_t esz, int burst)
 {
     size_t t = HP__LOAD_RLX(&q->tail);
     size_t have = hp__spsc_avail(q, t, n);
@@ -167,7 +169,7 @@ HP_INLINE size_t hp__spsc_pop_n(hp_spsc *q, void *dst, size_t n, size_t esz, int
     HP__STORE_REL(&q->tail, t + n);
     return n;
 }
-HP_INLINE void *hp__spsc_reserve(hp_spsc *q, size_t *n, size_t esz)
+HP_POOLS_INLINE void *hp__spsc_reserve(hp_spsc *q, size_t *n, size_t esz)
 {
     size_t h = HP__LOAD_RLX(&q->head);
     size_t i = h & q->p_mask, contig = q->p_mask + 1 - i;
@@ -179,13 +181,13 @@ HP_INLINE void *hp__spsc_reserve(hp_spsc *q, size_t *n, size_t esz)
 }
 /* One element needs none of peek_span's span arithmetic; front() is the consumer's hot call in
  * rigtorp-style loops (while (!front()); use; consume(1)). */
-HP_INLINE void *hp__spsc_front(hp_spsc *q, size_t esz)
+HP_POOLS_INLINE void *hp__spsc_front(hp_spsc *q, size_t esz)
 {
     size_t t = HP__LOAD_RLX(&q->tail);
-    if (HP_UNLIKELY(hp__spsc_avail(q, t, 1) == 0)) return NULL;
+    if (HP_POOLS_UNLIKELY(hp__spsc_avail(q, t, 1) == 0)) return NULL;
     return q->c_buf + (t & q->c_mask) * esz;
 }
-HP_INLINE void *hp__spsc_peek_span(hp_spsc *q, size_t *n, size_t esz)
+HP_POOLS_INLINE void *hp__spsc_peek_span(hp_spsc *q, size_t *n, size_t esz)
 {
     size_t t = HP__LOAD_RLX(&q->tail);
     size_t i = t & q->c_mask, contig = q->c_mask + 1 - i;
@@ -197,34 +199,40 @@ HP_INLINE void *hp__spsc_peek_span(hp_spsc *q, size_t *n, size_t esz)
 }
 
 /* Producer. Append a copy of *elem. Returns 1, or 0 if full. O(1), never allocates or blocks. */
-HP_INLINE int hp_spsc_push(hp_spsc *q, const void *elem) { return hp__spsc_push(q, elem, q->p_elem_size); }
+HP_POOLS_INLINE int hp_spsc_push(hp_spsc *q, const void *elem)
+{
+    return hp__spsc_push(q, elem, q->p_elem_size);
+}
 /* Consumer. Move the oldest element into *out. Returns 1, or 0 if empty. O(1), never blocks. */
-HP_INLINE int hp_spsc_pop(hp_spsc *q, void *out) { return hp__spsc_pop(q, out, q->c_elem_size); }
+HP_POOLS_INLINE int hp_spsc_pop(hp_spsc *q, void *out) { return hp__spsc_pop(q, out, q->c_elem_size); }
 /* Producer. Bulk: all n of src[] published at once, or none (returns n or 0). O(n). */
-HP_INLINE size_t hp_spsc_push_bulk(hp_spsc *q, const void *src, size_t n)
+HP_POOLS_INLINE size_t hp_spsc_push_bulk(hp_spsc *q, const void *src, size_t n)
 {
     return hp__spsc_push_n(q, src, n, q->p_elem_size, 0);
 }
 /* Producer. Burst: as many of src[0..n) as fit, published at once; returns how many. O(n). */
-HP_INLINE size_t hp_spsc_push_burst(hp_spsc *q, const void *src, size_t n)
+HP_POOLS_INLINE size_t hp_spsc_push_burst(hp_spsc *q, const void *src, size_t n)
 {
     return hp__spsc_push_n(q, src, n, q->p_elem_size, 1);
 }
 /* Consumer. Bulk: exactly n oldest into dst[], or none (returns n or 0). O(n). */
-HP_INLINE size_t hp_spsc_pop_bulk(hp_spsc *q, void *dst, size_t n)
+HP_POOLS_INLINE size_t hp_spsc_pop_bulk(hp_spsc *q, void *dst, size_t n)
 {
     return hp__spsc_pop_n(q, dst, n, q->c_elem_size, 0);
 }
 /* Consumer. Burst: up to n oldest into dst[]; returns how many. O(n). */
-HP_INLINE size_t hp_spsc_pop_burst(hp_spsc *q, void *dst, size_t n)
+HP_POOLS_INLINE size_t hp_spsc_pop_burst(hp_spsc *q, void *dst, size_t n)
 {
     return hp__spsc_pop_n(q, dst, n, q->c_elem_size, 1);
 }
 /* Producer. Zero-copy: *n in = wanted, out = granted contiguous free slots (fewer at the buffer's
  * end or when nearly full); returns the first, or NULL with *n = 0. Write them, then
  * hp_spsc_commit(q, k) (k <= granted) publishes the first k to the consumer. O(1). */
-HP_INLINE void *hp_spsc_reserve(hp_spsc *q, size_t *n) { return hp__spsc_reserve(q, n, q->p_elem_size); }
-HP_INLINE void hp_spsc_commit(hp_spsc *q, size_t k)
+HP_POOLS_INLINE void *hp_spsc_reserve(hp_spsc *q, size_t *n)
+{
+    return hp__spsc_reserve(q, n, q->p_elem_size);
+}
+HP_POOLS_INLINE void hp_spsc_commit(hp_spsc *q, size_t k)
 {
     size_t h = HP__LOAD_RLX(&q->head) + k;
     HP__STORE_REL(&q->head, h);
@@ -233,24 +241,27 @@ HP_INLINE void hp_spsc_commit(hp_spsc *q, size_t k)
 /* Consumer. Zero-copy: *n in = wanted, out = granted contiguous readable elements, read in place
  * from the returned pointer (NULL with *n = 0 if empty); hp_spsc_consume(q, k) (k <= granted)
  * hands the first k slots back to the producer. The span is valid until consumed. O(1). */
-HP_INLINE void *hp_spsc_peek(hp_spsc *q, size_t *n) { return hp__spsc_peek_span(q, n, q->c_elem_size); }
-HP_INLINE void hp_spsc_consume(hp_spsc *q, size_t k) { HP__STORE_REL(&q->tail, HP__LOAD_RLX(&q->tail) + k); }
+HP_POOLS_INLINE void *hp_spsc_peek(hp_spsc *q, size_t *n) { return hp__spsc_peek_span(q, n, q->c_elem_size); }
+HP_POOLS_INLINE void hp_spsc_consume(hp_spsc *q, size_t k)
+{
+    HP__STORE_REL(&q->tail, HP__LOAD_RLX(&q->tail) + k);
+}
 /* Consumer. Pointer to the oldest element, or NULL if empty. O(1). */
-HP_INLINE void *hp_spsc_front(hp_spsc *q) { return hp__spsc_front(q, q->c_elem_size); }
+HP_POOLS_INLINE void *hp_spsc_front(hp_spsc *q) { return hp__spsc_front(q, q->c_elem_size); }
 /* Either side. Elements queued, between 0 and the capacity: exact when the other side is idle.
  * Otherwise the two indices are read one after the other, so the result is at least the count
  * at both ends of the call and at most the capacity, but may be a value the ring never held
  * when both sides moved during the call. O(1). */
-HP_INLINE size_t hp_spsc_count(hp_spsc *q)
+HP_POOLS_INLINE size_t hp_spsc_count(hp_spsc *q)
 {
     size_t t = HP__LOAD_ACQ(&q->tail);
     size_t n = HP__LOAD_ACQ(&q->head) - t;
     return n <= q->mask ? n : q->mask + 1;
 }
-HP_INLINE size_t hp_spsc_capacity(const hp_spsc *q) { return q->mask + 1; }
+HP_POOLS_INLINE size_t hp_spsc_capacity(const hp_spsc *q) { return q->mask + 1; }
 /* Producer's upper bound on the most elements ever queued; 0 unless the pushing code was compiled
  * with HP_POOLS_HIGH_WATER. Producer thread. */
-HP_INLINE size_t hp_spsc_high_water(const hp_spsc *q) { return q->high_water; }
+HP_POOLS_INLINE size_t hp_spsc_high_water(const hp_spsc *q) { return q->high_water; }
 
 /* HP_SPSC_DEFINE(name, T): an SPSC ring of T with typed functions (contracts as hp_spsc_*):
  *   size_t name_mem_size(size_t cap)   int name_init(name *, void *mem, size_t mem_size, size_t cap)
@@ -271,12 +282,12 @@ HP_INLINE size_t hp_spsc_high_water(const hp_spsc *q) { return q->high_water; }
     }                                                                                                        \
     static inline __attribute__((unused)) int name##_init(name *s, void *mem, size_t mem_size, size_t cap)   \
     {                                                                                                        \
-        if ((uintptr_t)mem % HP_ALIGNOF(T) != 0) return -EINVAL;                                             \
+        if ((uintptr_t)mem % HP_POOLS_ALIGNOF(T) != 0) return -EINVAL;                                       \
         return hp_spsc_init(&s->q, mem, mem_size, sizeof(T), cap);                                           \
     }                                                                                                        \
     static inline __attribute__((unused)) int name##_create(name *s, size_t cap)                             \
     {                                                                                                        \
-        return hp_spsc_create(&s->q, sizeof(T), HP_ALIGNOF(T), cap);                                         \
+        return hp_spsc_create(&s->q, sizeof(T), HP_POOLS_ALIGNOF(T), cap);                                   \
     }                                                                                                        \
     static inline __attribute__((unused)) void name##_destroy(name *s) { hp_spsc_destroy(&s->q); }           \
     static inline __attribute__((unused)) hp_spsc *name##_base(name *s) { return &s->q; }                    \

@@ -44,17 +44,17 @@
     static inline __attribute__((unused)) T *name##_data(name *v) { return v->items; }                       \
     static inline __attribute__((unused)) int name##_push(name *v, T x)                                      \
     {                                                                                                        \
-        if (HP_UNLIKELY(v->len >= (N))) return 0;                                                            \
+        if (HP_POOLS_UNLIKELY(v->len >= (N))) return 0;                                                      \
         v->items[v->len++] = x;                                                                              \
         return 1;                                                                                            \
     }                                                                                                        \
     static inline __attribute__((unused)) T *name##_push_slot(name *v)                                       \
     {                                                                                                        \
-        return HP_UNLIKELY(v->len >= (N)) ? (T *)0 : &v->items[v->len++];                                    \
+        return HP_POOLS_UNLIKELY(v->len >= (N)) ? (T *)0 : &v->items[v->len++];                              \
     }                                                                                                        \
     static inline __attribute__((unused)) int name##_pop(name *v, T *out)                                    \
     {                                                                                                        \
-        if (HP_UNLIKELY(v->len == 0)) return 0;                                                              \
+        if (HP_POOLS_UNLIKELY(v->len == 0)) return 0;                                                        \
         v->len--;                                                                                            \
         if (out) *out = v->items[v->len];                                                                    \
         return 1;                                                                                            \
@@ -65,7 +65,7 @@
     }                                                                                                        \
     static inline __attribute__((unused)) size_t name##_extend(name *v, const T *src, size_t n)              \
     {                                                                                                        \
-        if (HP_UNLIKELY(n > (N)-v->len)) return 0;                                                           \
+        if (HP_POOLS_UNLIKELY(n > (N)-v->len)) return 0;                                                     \
         memcpy(&v->items[v->len], src, n * sizeof(T));                                                       \
         v->len += n;                                                                                         \
         return n;                                                                                            \
@@ -73,7 +73,7 @@
     static inline __attribute__((unused)) int name##_swap_remove(name *v, size_t i, T *out)                  \
     {                                                                                                        \
         /* len <= N always holds; saying so lets the compiler prove the last index in bounds. */             \
-        if (HP_UNLIKELY(i >= v->len || v->len > (N))) return 0;                                              \
+        if (HP_POOLS_UNLIKELY(i >= v->len || v->len > (N))) return 0;                                        \
         if (out) *out = v->items[i];                                                                         \
         v->len--;                                                                                            \
         v->items[i] = v->items[v->len];                                                                      \
@@ -81,7 +81,7 @@
     }                                                                                                        \
     static inline __attribute__((unused)) int name##_remove(name *v, size_t i, T *out)                       \
     {                                                                                                        \
-        if (HP_UNLIKELY(i >= v->len)) return 0;                                                              \
+        if (HP_POOLS_UNLIKELY(i >= v->len)) return 0;                                                        \
         if (out) *out = v->items[i];                                                                         \
         memmove(&v->items[i], &v->items[i + 1], (v->len - i - 1) * sizeof(T));                               \
         v->len--;                                                                                            \
@@ -89,7 +89,7 @@
     }                                                                                                        \
     static inline __attribute__((unused)) int name##_insert(name *v, size_t i, T x)                          \
     {                                                                                                        \
-        if (HP_UNLIKELY(v->len >= (N) || i > v->len)) return 0;                                              \
+        if (HP_POOLS_UNLIKELY(v->len >= (N) || i > v->len)) return 0;                                        \
         memmove(&v->items[i + 1], &v->items[i], (v->len - i) * sizeof(T));                                   \
         v->items[i] = x;                                                                                     \
         v->len++;                                                                                            \
