@@ -8,6 +8,7 @@
  * HP_UNLIKELY and HP_COLD, the two definitions of HP_COLD differed ("HP_COLD redefined") and
  * orders 1 to 3 all failed to compile.
  */
+/* clang-format off: the order of the includes is the point */
 #if ORDER == 1
 #include "sentinel.h"
 #include <hotpath/pools.h>
@@ -20,6 +21,7 @@
 #define HP_COLD
 #include <hotpath/pools.h>
 #endif
+/* clang-format on */
 
 HP_POOL_DEFINE(t_pool, long);
 HP_SPSC_DEFINE(t_spsc, long);
