@@ -94,6 +94,7 @@ include test/test.mk
 -include bench/bench.mk
 -include examples/examples.mk
 -include examples/ring0/ring0.mk
+-include rust/rust.mk
 
 all: $(ALL_TARGETS)
 
