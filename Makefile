@@ -72,9 +72,11 @@ $(B)/hotpath.pc: scripts/hotpath.pc.in Makefile
 $(B)/bin/hotpath-run: scripts/hotpath-run Makefile
 	@mkdir -p $(dir $@)
 	sed -e 's|@LIBDIR@|$(LIBDIR)|' $< > $@ && chmod +x $@
-$(B)/bin/hotpath-check: scripts/hotpath-check
-	@mkdir -p $(dir $@)
-	cp $< $@ && chmod +x $@
+# hotpath-check is a package (scripts/hotpath_check/) installed as one stdlib-only file, a zipapp.
+$(B)/bin/hotpath-check: scripts/hotpath-check $(wildcard scripts/hotpath_check/*.py)
+	@rm -rf $(B)/zipapp && mkdir -p $(dir $@) $(B)/zipapp/hotpath_check
+	cp scripts/hotpath_check/*.py $(B)/zipapp/hotpath_check/
+	python3 -m zipapp $(B)/zipapp -m 'hotpath_check.cli:entry' -p '/usr/bin/env python3' -o $@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
 
 # (the gate tools are optional while they are being written)
 SCRIPTS := $(patsubst scripts/%,$(B)/bin/%,$(wildcard scripts/hotpath-run scripts/hotpath-check))
@@ -114,7 +116,7 @@ install: $(CORE) $(INSTALL_TARGETS)
 	install -m 644 api/hotpath.h $(DESTDIR)$(INCLUDEDIR)/hotpath.h
 	$(PC_SED) scripts/hotpath.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/hotpath.pc
 	$(if $(wildcard scripts/hotpath-run),sed -e 's|@LIBDIR@|$(LIBDIR)|' scripts/hotpath-run > $(DESTDIR)$(BINDIR)/hotpath-run)
-	$(if $(wildcard scripts/hotpath-check),install -m 755 scripts/hotpath-check $(DESTDIR)$(BINDIR)/hotpath-check)
+	$(if $(wildcard scripts/hotpath-check),install -m 755 $(B)/bin/hotpath-check $(DESTDIR)$(BINDIR)/hotpath-check)
 	chmod 755 $(DESTDIR)$(BINDIR)/hotpath-* 2>/dev/null || true
 
 uninstall: $(UNINSTALL_TARGETS)

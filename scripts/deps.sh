@@ -13,6 +13,7 @@ need libdw-dev pkg-config --exists libdw
 need check pkg-config --exists check
 need python3 test -x /usr/bin/python3
 need python3-jsonschema /usr/bin/python3 -c 'import jsonschema'
+need python3-mypy /usr/bin/python3 -c 'import mypy'
 [ -z "$missing" ] && exit 0
 
 cmd="apt-get install -y --no-install-recommends$missing"

@@ -15,6 +15,13 @@ ALL_TARGETS += $(GATE_PROBE)
 check-gate: $(GATE_PROBE) $(PRELOAD) $(B)/bin/hotpath-run $(B)/bin/hotpath-check
 	bash test/gate/run.sh $(abspath $(B)) $(abspath .)
 
+# hotpath-check's package: type-checked (mypy --strict) and unit-tested on test/gate/data.
+GATE_PY := $(firstword $(wildcard /usr/bin/python3) python3)
+check-gate-unit:
+	$(GATE_PY) -m mypy --strict --cache-dir $(B)/mypy-cache scripts/hotpath_check scripts/hotpath-check
+	MYPYPATH=scripts $(GATE_PY) -m mypy --cache-dir $(B)/mypy-cache test/gate/unit
+	PYTHONPATH=scripts PYTHONDONTWRITEBYTECODE=1 $(GATE_PY) -m unittest discover -s test/gate/unit
+
 install-gate: $(GATE_MAN1) $(GATE_MAN3)
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
 	$(if $(GATE_MAN1),install -m 644 $(GATE_MAN1) $(DESTDIR)$(MANDIR)/man1/)
@@ -24,7 +31,7 @@ uninstall-gate:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(GATE_MAN1))) \
 	      $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(GATE_MAN3)))
 
-CHECK_TARGETS     += check-gate
+CHECK_TARGETS     += check-gate check-gate-unit
 INSTALL_TARGETS   += install-gate
 UNINSTALL_TARGETS += uninstall-gate
-.PHONY: check-gate install-gate uninstall-gate
+.PHONY: check-gate check-gate-unit install-gate uninstall-gate

@@ -179,6 +179,25 @@ t "check: C++ frame names with spaces and parentheses stay whole: the site is th
 	'rc 1 "$CHECK" "$DATA/cxx-names.log" && grep -q "^/srv/app/src/t7.cc:16: .*operator()() const" "$W/out"'
 t "check: ctest-style prefixed logs are read" 'rc 1 "$CHECK" "$DATA/prefixed.log" && grep -q "mixer.c:88" "$W/out"'
 
+# ---- hotpath-check: stray bytes, deep JSON (issue 11 items 7 and 8) ------------------------------
+mkdir -p "$W/nul"
+{ printf 'test output \000 with a NUL byte\n'; cat "$DATA/sample-blocking.log"; } >"$W/nul/job.log"
+head -c 4096 "$PROBE" >"$W/nul/core.bin"
+t "check: a log with a NUL byte that holds a report is read while walking a directory (1, its site)" \
+	'rc 1 "$CHECK" "$W/nul" && grep -q "mixer.c:88" "$W/out"'
+t "check: a binary file without a report met in a directory is skipped and named on stderr" \
+	'rc 1 "$CHECK" "$W/nul" && grep -q "skipped .*core.bin: binary data" "$W/err" && ! grep -q "job.log" "$W/err"'
+t "check: a log with a NUL byte named on the command line that holds a report is read (1)" \
+	'rc 1 "$CHECK" "$W/nul/job.log" && grep -q "mixer.c:88" "$W/out"'
+$PY -c 'import sys; sys.stdout.write("[" * 100000 + "]" * 100000 + "\n")' >"$W/deep.jsonl"
+t "check: deeply nested JSON exits 2 naming file:line, no traceback" \
+	'rc 2 "$CHECK" "$W/deep.jsonl" && grep -q "deep.jsonl:1: .*nested too deeply" "$W/err" && ! grep -q Traceback "$W/err"'
+printf '{"kind":"allocation","operation":"malloc","section":"s","frames":%s1%s}\n' \
+	"$($PY -c 'print("[" * 50000)')" "$($PY -c 'print("]" * 50000)')" >"$W/deep2.log"
+t "check: deeply nested JSON inside a text log exits 2 naming file:line; --sarif and --junit still written" \
+	'rc 2 "$CHECK" --sarif "$W/deep.sarif" --junit "$W/deep.xml" "$W/deep2.log" && grep -q "deep2.log:1: " "$W/err" &&
+	 [ -s "$W/deep.sarif" ] && [ -s "$W/deep.xml" ]'
+
 # ---- hotpath-check: sites, counts, merging -----------------------------------------------------
 t "check: hand-made text log: summary counts and the first user frame, past libc's strdup" \
 	'rc 1 "$CHECK" "$DATA/sample-text.log" &&
@@ -201,7 +220,7 @@ t "check: a blocking-call report is a violation too" 'rc 1 "$CHECK" "$DATA/sampl
 
 "$RUN" --mode warn "$PROBE" malloc >/dev/null 2>"$W/malloc.log"
 t "check: the -g probe's report points at its file and line" \
-	'rc 1 "$CHECK" "$W/malloc.log" && grep -q "^$PROBE_SRC:$MALLOC_LINE: allocation .malloc (32 bytes). in hot_malloc in hot section .gate_section.: 1 time$" "$W/out"'
+	'rc 1 "$CHECK" "$W/malloc.log" && grep -q "^$PROBE_SRC:$MALLOC_LINE: allocation .malloc. (32 bytes) in hot_malloc in hot section .gate_section.: 1 time$" "$W/out"'
 "$RUN" --mode warn "$PROBE" nested >/dev/null 2>"$W/nested.log"
 t "check: a nested section's report shows the section stack" \
 	'rc 1 "$CHECK" "$W/nested.log" && grep -q "^$PROBE_SRC:$NESTED_LINE: .*outer_section > inner_section" "$W/out"'
@@ -228,7 +247,7 @@ t "check: the text and the JSON exit summary of one process are not counted twic
 	'rc 1 "$CHECK" "$W/repeat.log" "$W/rep/json" && ! grep -q ": 10 times$" "$W/out"'
 "$RUN" --mode warn --no-backtrace "$PROBE" malloc >/dev/null 2>"$W/nobt.log"
 t "check: a report without backtrace (--no-backtrace) still fails the gate, with no line to name" \
-	'rc 1 "$CHECK" "$W/nobt.log" && grep -q "^(no backtrace): allocation .malloc (32 bytes). in hot section .gate_section.: 1 time$" "$W/out"'
+	'rc 1 "$CHECK" "$W/nobt.log" && grep -q "^(no backtrace): allocation .malloc. (32 bytes) in hot section .gate_section.: 1 time$" "$W/out"'
 "$RUN" "$PROBE" clean >/dev/null 2>"$W/clean-run.log"
 t "check: a clean run's stderr passes the gate" rc 0 "$CHECK" "$W/clean-run.log"
 t "check: --quiet prints nothing, the status still says it" 'rc 1 "$CHECK" --quiet "$W/malloc.log" && [ ! -s "$W/out" ]'
@@ -238,7 +257,7 @@ rel=${PROBE_SRC#"$S"/}
 export rel
 t "check --github: an ::error annotation at the probe's file (relative to --root) and line" \
 	'rc 1 "$CHECK" --github --root "$S" "$W/malloc.log" &&
-	 grep -q "^::error file=$rel,line=$MALLOC_LINE,title=Allocation in hot path::allocation .malloc (32 bytes)." "$W/out"'
+	 grep -q "^::error file=$rel,line=$MALLOC_LINE,title=Allocation in hot path::allocation .malloc. (32 bytes)" "$W/out"'
 t "check --github: \$GITHUB_WORKSPACE is the default root" \
 	'GITHUB_WORKSPACE=$S rc 1 "$CHECK" --github "$W/malloc.log" && grep -q "^::error file=$rel,line=$MALLOC_LINE," "$W/out"'
 t "check --github: a bad input becomes an annotation too" \
