@@ -12,10 +12,15 @@ ifeq ($(HAVE_CARGO),yes)
 check-rust: $(CORE)
 	+cd rust && $(RUST_ENV) $(CARGO) $(RUST_RUNNER) test --offline --workspace
 	+cd rust && $(RUST_ENV) $(CARGO) $(RUST_RUNNER) test --offline -p hotpath --features disable
+# What the Rust marks cost (enter/drop, allow, is_hot, CheckedAlloc outside sections), as ratios
+# and differences against a baseline in the same run.
+bench-rust: $(CORE)
+	+cd rust && $(RUST_ENV) $(CARGO) bench --offline -p hotpath --bench marks
 else
-check-rust:
-	@echo "check-rust: SKIPPED: cargo not found (install Rust's cargo to test the Rust crate)"
+check-rust bench-rust:
+	@echo "$@: SKIPPED: cargo not found (install Rust's cargo to test the Rust crate)"
 endif
 
 CHECK_TARGETS += check-rust
-.PHONY: check-rust
+BENCH_TARGETS += bench-rust
+.PHONY: check-rust bench-rust

@@ -109,11 +109,12 @@ fn mark(attr: TokenStream, item: TokenStream, kind: Kind) -> TokenStream {
 
     let section = format!("::core::concat!(::core::module_path!(), \"::\", \"{name}\", \"\\0\")");
     let prelude = match kind {
-        // mixed_site: the guard's name cannot clash with the user's identifiers.
         Kind::HotPath => format!("let __hotpath_section = ::hotpath::__private::enter_static({section});"),
         Kind::Blocking => format!("::hotpath::__blocking!({section});"),
     };
     let prelude: TokenStream = prelude.parse().expect("the prelude is valid Rust");
+    // Mixed-site hygiene: the guard's name cannot clash with the user's identifiers. (Debug info
+    // puts the expansion at the attribute's line: a #[blocking] report's first frame shows it.)
     let prelude: TokenStream = prelude.into_iter().map(|t| respan(t, Span::mixed_site())).collect();
 
     // Inner attributes (`#![allow(..)]`) must stay first in the body.

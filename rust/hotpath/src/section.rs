@@ -14,7 +14,7 @@ use std::os::raw::c_char;
 /// ring of 16 the C library keeps its name pointers in: no allocation, a short copy per enter.
 pub trait SectionName: sealed::Sealed {
     #[doc(hidden)]
-    fn with_c_name(self, depth: u32) -> *const c_char;
+    fn c_name(self) -> *const c_char;
 }
 
 mod sealed {
@@ -25,18 +25,18 @@ mod sealed {
 
 impl SectionName for &'static CStr {
     #[inline(always)]
-    fn with_c_name(self, _depth: u32) -> *const c_char {
+    fn c_name(self) -> *const c_char {
         self.as_ptr()
     }
 }
 
 impl SectionName for &'static str {
     #[inline(always)]
-    fn with_c_name(self, depth: u32) -> *const c_char {
+    fn c_name(self) -> *const c_char {
         if self.as_bytes().last() == Some(&0) {
             self.as_ptr().cast()
         } else {
-            copy_name(self, depth)
+            copy_name(self)
         }
     }
 }
@@ -52,7 +52,9 @@ thread_local! {
 }
 
 #[cold]
-fn copy_name(name: &str, depth: u32) -> *const c_char {
+fn copy_name(name: &str) -> *const c_char {
+    // SAFETY: a read of the calling thread's state.
+    let depth = unsafe { ffi::hotpath_depth() };
     NAMES.with(|names| {
         // SAFETY: per-thread storage, and no reference to it outlives this closure; the slot is
         // the one the C library overwrites at this depth too, so the pointer it keeps stays valid
@@ -87,12 +89,10 @@ pub struct Section {
 pub fn enter(name: impl SectionName) -> Section {
     #[cfg(not(feature = "disable"))]
     {
-        // SAFETY: hotpath_depth/hotpath_enter only touch the calling thread's state; the name
-        // pointer stays valid while the section is open (see SectionName).
-        unsafe {
-            let p = name.with_c_name(ffi::hotpath_depth());
-            ffi::hotpath_enter(p);
-        }
+        let p = name.c_name();
+        // SAFETY: hotpath_enter only touches the calling thread's state; the name pointer stays
+        // valid while the section is open (see SectionName).
+        unsafe { ffi::hotpath_enter(p) }
     }
     #[cfg(feature = "disable")]
     let _ = name;

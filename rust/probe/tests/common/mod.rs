@@ -1,0 +1,49 @@
+//! Running a program under its own hotpath-run, outside this test binary's gate.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A tool of the build tree (or install) the crate was built against, else PATH's.
+pub fn hotpath_tool(name: &str) -> PathBuf {
+    let lib = Path::new(hotpath::library_dir());
+    for p in [lib.join("bin").join(name), lib.join("../bin").join(name)] {
+        if p.exists() {
+            return p;
+        }
+    }
+    PathBuf::from(name)
+}
+
+/// `program args` under `hotpath-run --mode MODE`, with the outer runner's preload and options
+/// removed (this test binary may itself run under the gate: the child's deliberate violations
+/// must not count against it).
+pub fn gated(mode: &str, program: &str, args: &[&str]) -> Output {
+    Command::new(hotpath_tool("hotpath-run"))
+        .env_remove("LD_PRELOAD")
+        .env_remove("HOTPATH_OPTIONS")
+        .args(["--mode", mode, "--"])
+        .arg(program)
+        .args(args)
+        .output()
+        .expect("hotpath-run runs (build hotpath, or put hotpath-run on PATH)")
+}
+
+/// `program args` without the sentinel.
+pub fn bare(program: &str, args: &[&str]) -> Output {
+    Command::new(program)
+        .env_remove("LD_PRELOAD")
+        .env_remove("HOTPATH_OPTIONS")
+        .args(args)
+        .output()
+        .expect("the program runs")
+}
+
+pub fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// The 1-based line of the `marker` comment in `src`.
+pub fn line_of(src: &str, marker: &str) -> usize {
+    src.lines().position(|l| l.contains(marker)).unwrap_or_else(|| panic!("no {marker}")) + 1
+}

@@ -1,0 +1,93 @@
+//! CheckedAlloc and #[blocking] under the sentinel.
+
+mod common;
+use common::*;
+
+const BUMP: &str = env!("CARGO_BIN_EXE_checked_bump");
+const SYSTEM: &str = env!("CARGO_BIN_EXE_checked_system");
+const BLOCKING: &str = env!("CARGO_BIN_EXE_blocking");
+
+fn skip() -> bool {
+    if !hotpath::__private::HAS_EVENTS {
+        eprintln!("SKIPPED: libhotpath_api predates hotpath_blocking/hotpath_allocation");
+    }
+    !hotpath::__private::HAS_EVENTS
+}
+
+#[test]
+fn checked_alloc_reports_an_allocator_that_never_calls_malloc() {
+    if skip() {
+        return;
+    }
+    let o = gated("warn", BUMP, &["section"]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(86), "{t}");
+    assert_eq!(t.matches("ALLOCATION IN HOT PATH!").count(), 1, "only the allocation in the section:\n{t}");
+    assert!(t.contains("Operation: alloc (100 bytes)"), "{t}");
+    assert!(t.contains("Section: checked_bump::in_section"), "{t}");
+    let line = line_of(include_str!("../src/bin/checked_bump.rs"), "// ALLOC:vec");
+    assert!(t.contains(&format!("src/bin/checked_bump.rs:{line}")), "the report leads to line {line}:\n{t}");
+    assert!(t.contains("capacity 100") && t.contains("violations 1"), "{t}");
+}
+
+#[test]
+fn checked_alloc_aborts_in_abort_mode() {
+    if skip() {
+        return;
+    }
+    let o = gated("abort", BUMP, &["section"]);
+    let t = text(&o);
+    // hotpath-run reports the violation by its status even when the program died of SIGABRT.
+    assert_eq!(o.status.code(), Some(86), "{t}");
+    assert!(t.contains("Operation: alloc (100 bytes)") && t.contains("Mode: abort"), "{t}");
+    assert!(!t.contains("capacity 100"), "the process stopped at the allocation:\n{t}");
+}
+
+#[test]
+fn checked_alloc_over_system_reports_once() {
+    if skip() {
+        return;
+    }
+    let o = gated("warn", SYSTEM, &[]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(86), "{t}");
+    assert_eq!(t.matches("ALLOCATION IN HOT PATH!").count(), 1, "reported once, not again as malloc:\n{t}");
+    assert!(t.contains("Operation: alloc (40 bytes)"), "{t}");
+    assert!(t.contains("violations 1"), "{t}");
+}
+
+#[test]
+fn blocking_function_in_a_section_is_a_violation_naming_it() {
+    if skip() {
+        return;
+    }
+    let o = gated("warn", BLOCKING, &[]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(86), "{t}");
+    assert_eq!(t.matches("BLOCKING CALL IN HOT PATH!").count(), 1, "the call outside the section is not one:\n{t}");
+    assert!(t.contains("Operation: blocking::wait_for_disk"), "{t}");
+    assert!(t.contains("Section: blocking::on_event"), "{t}");
+    assert!(t.contains("1 2 violations 1"), "{t}");
+    // The first frame is the blocking function, at its attribute's line; the next the call in the
+    // section.
+    let src = include_str!("../src/bin/blocking.rs");
+    let frames: Vec<&str> = t.lines().filter(|l| l.trim_start().starts_with('#')).collect();
+    assert!(frames[0].ends_with(&format!("src/bin/blocking.rs:{}", line_of(src, "// BLOCK:attr"))), "{t}");
+    assert!(frames[1].ends_with(&format!("src/bin/blocking.rs:{}", line_of(src, "// BLOCK:call"))), "{t}");
+}
+
+#[test]
+fn assert_no_alloc_uses_checked_allocs_count_without_the_sentinel() {
+    if skip() {
+        return;
+    }
+    let o = bare(BUMP, &["assert"]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(101), "a panic, not an abort:\n{t}");
+    let line = line_of(include_str!("../src/bin/checked_bump.rs"), "\"assert\" =>");
+    assert!(t.contains(&format!("hotpath::assert_no_alloc at probe/src/bin/checked_bump.rs:{line}")), "{t}");
+    assert!(t.contains("1 hot-path violation while the body ran"), "{t}");
+    let o = bare(BUMP, &["clean"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("sum 45"));
+}
