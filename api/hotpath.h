@@ -29,13 +29,29 @@ extern "C" {
 
 /* Private: the per-thread state, exported by libhotpath_api.so and read by libhotpath.so on every
  * allocation. Kept small (144 bytes) because a plugin that dlopens the API library gets it from
- * glibc's static TLS surplus. Never touch the fields directly. */
+ * glibc's static TLS surplus. Never touch the fields directly.
+ * `depth` and `entered` share one 64-bit word (depth in its low half) so that enter counts the
+ * section with the store it makes anyway: counting costs no instruction that touches memory. */
 struct hotpath_thread {
-    unsigned int depth;                        /* sections entered and not yet left */
-    unsigned int allow;                        /* allow regions open */
+    union {
+        unsigned long long depth_entered; /* depth + (entered << 32) */
+        struct {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            unsigned int entered; /* sections entered by this thread, modulo 2^32 */
+            unsigned int depth;   /* sections entered and not yet left */
+#else
+            unsigned int depth;   /* sections entered and not yet left */
+            unsigned int entered; /* sections entered by this thread, modulo 2^32 */
+#endif
+        };
+    };
     const char *stack[HOTPATH_STACK_SLOTS];    /* ring: innermost name at (depth-1) % SLOTS */
+    unsigned int allow;                        /* allow regions open */
 };
-extern __thread struct hotpath_thread hotpath_thread_state __attribute__((tls_model("initial-exec")));
+/* The symbol is versioned with the layout: a program built against another layout fails to load
+ * rather than have its marks misread. */
+extern __thread struct hotpath_thread hotpath_thread_state __asm__("hotpath_thread_state_v2")
+    __attribute__((tls_model("initial-exec")));
 
 /* Out-of-line versions of the marks, for dlsym users and other languages' FFI. The header's
  * macros below make C and C++ callers use the inlined versions instead. */
@@ -75,6 +91,10 @@ unsigned long hotpath_violations(void);
 
 /* Private: called by the inline marks on misuse; prints the one-line diagnostic. */
 void hotpath__unbalanced(const char *what);
+/* Private: called by the inline enter when the thread's count of sections entered was 0 (its first
+ * section, or the count wrapped), so that the count is found by the sentinel's exit summary and
+ * kept when the thread exits. Never allocates. */
+void hotpath__thread_counted(void);
 
 #if defined(__GNUC__)
 #define HOTPATH__UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -87,26 +107,31 @@ void hotpath__unbalanced(const char *what);
  * barrier costs no instruction. */
 #define HOTPATH__BARRIER() __atomic_signal_fence(__ATOMIC_SEQ_CST)
 
+/* The word is read and written whole (a store of half of it followed by a load of all of it would
+ * stall the next mark on store forwarding); the relaxed atomic store only lets the exit summary
+ * read the count from another thread, it compiles to a plain store. */
 static inline void hotpath__enter_inline(const char *section)
 {
     struct hotpath_thread *t = &hotpath_thread_state;
-    unsigned int d = t->depth;
-    t->stack[d % HOTPATH_STACK_SLOTS] = section;
+    unsigned long long w = t->depth_entered;
+    t->stack[(unsigned int)w % HOTPATH_STACK_SLOTS] = section;
     /* The name is stored before the depth makes it visible to a signal handler's report. */
     HOTPATH__BARRIER();
-    t->depth = d + 1;
+    __atomic_store_n(&t->depth_entered, w + ((1ull << 32) | 1), __ATOMIC_RELAXED);
     HOTPATH__BARRIER();
+    if (HOTPATH__UNLIKELY((w >> 32) == 0)) hotpath__thread_counted();
 }
 
 static inline void hotpath__exit_inline(void)
 {
     struct hotpath_thread *t = &hotpath_thread_state;
     HOTPATH__BARRIER();
-    if (HOTPATH__UNLIKELY(t->depth == 0)) {
+    unsigned long long w = t->depth_entered;
+    if (HOTPATH__UNLIKELY((unsigned int)w == 0)) {
         hotpath__unbalanced("hotpath_exit() without a matching hotpath_enter()");
         return;
     }
-    t->depth--;
+    __atomic_store_n(&t->depth_entered, w - 1, __ATOMIC_RELAXED);
     HOTPATH__BARRIER();
 }
 

@@ -9,6 +9,7 @@
 #include "hotpath_private.h"
 #include "hp_cpu.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -72,7 +73,128 @@ static void set_sealed(int on)
     __atomic_store_n(&seal_lock, 0, __ATOMIC_RELEASE);
 }
 
-void hotpath_seal(void) { set_sealed(1); }
+/* ---- sections entered, for the exit summary ----------------------------------------------------- */
+/* Each thread counts its own sections in hotpath_thread_state.entered (the inline enter's own
+ * store, modulo 2^32). When that count was 0 the inline enter calls hotpath__thread_counted: on a
+ * thread's first section it joins a list of live threads, so that the total can be read while it
+ * runs, and gets a thread-specific value whose destructor adds its count to `exited_total` when it
+ * exits; later calls mean the count wrapped, and are added up in `wraps`. The list lock is held for
+ * a few instructions and never while anything else is locked; a signal handler that enters its
+ * thread's first section while that thread holds the lock is kept off by `busy` (its sections
+ * are then not counted). */
+struct live_thread {
+    struct live_thread *next, *prev;
+    const struct hotpath_thread *state; /* the thread's hotpath_thread_state */
+    unsigned long long wraps;           /* times the 32-bit count wrapped */
+    int linked, busy;
+};
+static __thread struct live_thread live_self __attribute__((tls_model("initial-exec")));
+static struct live_thread live_head = {&live_head, &live_head, NULL, 0, 1, 0};
+static unsigned long long exited_total; /* counts of threads that exited; under live_lock */
+static unsigned long long seals;        /* hotpath_seal() calls: the process entered "(sealed)" */
+static int live_lock;
+static pthread_key_t exit_key;
+static int exit_key_made; /* 1 = made, -1 = pthread_key_create failed */
+
+static void live_acquire(void)
+{
+    while (__atomic_exchange_n(&live_lock, 1, __ATOMIC_ACQUIRE)) hp_cpu_relax();
+}
+static void live_release(void) { __atomic_store_n(&live_lock, 0, __ATOMIC_RELEASE); }
+
+static unsigned long long count_of(const struct live_thread *l)
+{
+    unsigned long long w = __atomic_load_n(&l->state->depth_entered, __ATOMIC_RELAXED);
+    return (__atomic_load_n(&l->wraps, __ATOMIC_RELAXED) << 32) + (w >> 32);
+}
+
+static void thread_exited(void *unused)
+{
+    (void)unused;
+    struct live_thread *me = &live_self;
+    if (me->busy || !me->linked) return;
+    me->busy = 1;
+    live_acquire();
+    me->prev->next = me->next;
+    me->next->prev = me->prev;
+    me->linked = 0;
+    exited_total += count_of(me);
+    /* A section entered by a later destructor of this thread starts a new count (and a new
+     * registration: POSIX runs the destructors again while values are set). */
+    __atomic_store_n(&hotpath_thread_state.entered, 0, __ATOMIC_RELAXED);
+    me->wraps = 0;
+    live_release();
+    me->busy = 0;
+}
+
+/* Made before main (and lazily, for sections entered by earlier constructors): the key is then
+ * among the first, whose values live in the thread descriptor, so pthread_setspecific never
+ * allocates (it runs inside a section). */
+static void make_exit_key(void)
+{
+    if (!exit_key_made) exit_key_made = pthread_key_create(&exit_key, thread_exited) == 0 ? 1 : -1;
+}
+
+void hotpath__thread_counted(void)
+{
+    struct live_thread *me = &live_self;
+    if (me->linked) {
+        __atomic_store_n(&me->wraps, me->wraps + 1, __ATOMIC_RELAXED);
+        return;
+    }
+    if (me->busy) return;
+    me->busy = 1;
+    me->state = &hotpath_thread_state;
+    live_acquire();
+    make_exit_key();
+    me->next = live_head.next;
+    me->prev = &live_head;
+    live_head.next->prev = me;
+    live_head.next = me;
+    me->linked = 1;
+    live_release();
+    if (exit_key_made == 1) pthread_setspecific(exit_key, me);
+    me->busy = 0;
+}
+
+unsigned long long hotpath__sections_entered(void)
+{
+    live_acquire();
+    unsigned long long n = exited_total + __atomic_load_n(&seals, __ATOMIC_RELAXED);
+    for (const struct live_thread *l = live_head.next; l != &live_head; l = l->next) n += count_of(l);
+    live_release();
+    return n;
+}
+
+/* Fork: the child is a new process with one thread, counted from zero; the list lock is held
+ * across fork so that the child never inherits it taken. */
+static void live_prepare(void) { live_acquire(); }
+static void live_parent(void) { live_release(); }
+static void live_child(void)
+{
+    live_head.next = live_head.prev = &live_head;
+    live_self.linked = 0;
+    live_self.busy = 0;
+    live_self.wraps = 0;
+    exited_total = 0;
+    seals = 0;
+    __atomic_store_n(&hotpath_thread_state.entered, 0, __ATOMIC_RELAXED);
+    live_release();
+}
+
+__attribute__((constructor)) static void live_init(void)
+{
+    live_acquire();
+    make_exit_key();
+    live_release();
+    pthread_atfork(live_prepare, live_parent, live_child);
+}
+
+void hotpath_seal(void)
+{
+    __atomic_add_fetch(&seals, 1, __ATOMIC_RELAXED);
+    set_sealed(1);
+}
 void hotpath_unseal(void) { set_sealed(0); }
 
 /* ---- -finstrument-functions hooks ------------------------------------------------------------- */

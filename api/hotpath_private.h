@@ -31,6 +31,10 @@ struct hotpath__hot_table {
 /* Install the table (the sentinel does, once, at start-up); the table must live for ever. */
 void hotpath__set_hot_functions(const struct hotpath__hot_table *table);
 extern struct hotpath__hot_table hotpath__hot_table;
+/* Sections entered by every thread of the process since it started (or forked), those that
+ * exited included, plus one per hotpath_seal(). O(live threads); takes a short lock; never
+ * allocates. */
+unsigned long long hotpath__sections_entered(void);
 
 #ifdef __cplusplus
 }

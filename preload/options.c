@@ -174,6 +174,9 @@ static int apply(const char *k, size_t kn, const char *v, size_t vn, int secure)
     } else if (is(k, kn, "dedup")) {
         expected = "expected 0 or 1";
         bad = parse_bool(v, vn, &hp_opt.dedup);
+    } else if (is(k, kn, "summary")) {
+        expected = "expected 0 or 1";
+        bad = parse_bool(v, vn, &hp_opt.summary);
     } else if (is(k, kn, "max_frames")) {
         expected = "expected a number from 1 to 64";
         bad = parse_int(v, vn, 1, HP_MAX_FRAMES, &hp_opt.max_frames);
@@ -204,7 +207,7 @@ static int apply(const char *k, size_t kn, const char *v, size_t vn, int secure)
     } else {
         complain("warning", "unknown option", k, kn, NULL, 0,
                  "known: mode, check, log_path, json_path, check_free, backtrace, symbolize, dedup, max_frames, "
-                 "mark_dir, hot_functions, hot_functions_file, suppressions");
+                 "mark_dir, hot_functions, hot_functions_file, suppressions, summary");
         return 0;
     }
     if (bad) {

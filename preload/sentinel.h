@@ -42,6 +42,7 @@ struct hp_options {
     int symbolize;                /* file:line through libdw */
     int dedup;                    /* warn mode: one full report per distinct stack */
     int max_frames;               /* frames printed, 1..HP_MAX_FRAMES */
+    int summary;                  /* 1: the exit summary's "checked" line even with nothing entered */
     char log_path[HP_PATH_MAX];   /* "" = stderr; %p = pid */
     char json_path[HP_PATH_MAX];  /* "" = none; %p = pid */
     char mark_dir[HP_PATH_MAX];   /* "" = none; violation.<pid> created there on the first one */
@@ -142,6 +143,10 @@ HP_HIDDEN void hp_violation_atfork_prepare(void);
 HP_HIDDEN void hp_violation_atfork_parent(void);
 HP_HIDDEN void hp_violation_atfork_child(void);
 HP_HIDDEN void hp_summary_at_exit(void);
+/* Sections entered by this process so far, all threads (exited ones too), plus one per
+ * hotpath_seal(); counted by the inline marks at no cost on their fast path. O(live threads),
+ * takes a short lock; never allocates. */
+HP_HIDDEN uint64_t hp_sections_entered(void);
 
 /* ---- unwind.c / symbolize.c ---------------------------------------------------------------------- */
 /* Return addresses of the calling thread's stack, the sentinel's own frames cut off the top. */

@@ -488,21 +488,38 @@ static void write_short_report(const struct hp_event *ev)
 }
 
 /* ---- the violation --------------------------------------------------------------------------------- */
-static int marked; /* this process has made its mark_dir file */
+static int marked; /* this process has made its mark_dir violation file */
 
-static void make_mark(void)
+/* <mark_dir>/<what>.<pid>, empty: what hotpath-run counts. */
+static void touch_mark(const char *what)
 {
-    if (!hp_opt.mark_dir[0] || __atomic_exchange_n(&marked, 1, __ATOMIC_ACQ_REL)) return;
     char path[HP_PATH_MAX + 48];
     struct hp_buf b;
     hp_buf_init(&b, path, sizeof path - 1);
     hp_buf_str(&b, hp_opt.mark_dir);
-    hp_buf_str(&b, "/violation.");
+    hp_buf_str(&b, "/");
+    hp_buf_str(&b, what);
+    hp_buf_str(&b, ".");
     hp_buf_u64(&b, (uint64_t)getpid());
     path[b.len] = 0;
     int fd = hp_sys_open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd >= 0) hp_sys_close(fd);
 }
+
+static void make_mark(void)
+{
+    if (!hp_opt.mark_dir[0] || __atomic_exchange_n(&marked, 1, __ATOMIC_ACQ_REL)) return;
+    touch_mark("violation");
+}
+
+/* "This process ran with the sentinel checking": made at start-up and in every forked child, so
+ * that a gate can tell a clean run from one that was never checked. */
+static void make_checked_mark(void)
+{
+    if (hp_opt.mark_dir[0]) touch_mark("checked");
+}
+
+uint64_t hp_sections_entered(void) { return hotpath__sections_entered(); }
 
 void hp_violation(const struct hp_event *ev)
 {
@@ -584,7 +601,7 @@ static void put_site_location(struct hp_buf *b, const struct site *s)
 
 /* The summary as one JSON line, for gates that read only the JSON files: the repeats that warn
  * mode does not print and everything count mode counts. */
-static void write_json_summary(void)
+static void write_json_summary(uint64_t entered)
 {
     int fd = out_fd(&json_out, -1);
     if (fd < 0) return;
@@ -598,6 +615,10 @@ static void write_json_summary(void)
     hp_buf_u64(&j, total_seen);
     hp_buf_str(&j, ",\"suppressed\":");
     hp_buf_u64(&j, suppressed_seen);
+    hp_buf_str(&j, ",\"sections_entered\":");
+    hp_buf_u64(&j, entered);
+    hp_buf_str(&j, ",\"program\":");
+    hp_buf_json(&j, program_invocation_short_name, 200);
     hp_buf_str(&j, ",\"sites\":[");
     int first = 1;
     for (int i = 0; i < nsites; i++) {
@@ -648,14 +669,36 @@ static void summary_line(struct hp_buf *b)
 
 #define SUMMARY_SITES_SHOWN 50
 
+/* "hotpath: checked: E sections entered, N violations (pid P, PROGRAM, mode=M)": says that this
+ * process was checked, and how much, even when it is clean. */
+static void checked_line(uint64_t entered)
+{
+    char mem[512];
+    struct hp_buf b;
+    hp_buf_init(&b, mem, sizeof mem - 1);
+    hp_buf_str(&b, "hotpath: checked: ");
+    hp_buf_u64(&b, entered);
+    hp_buf_str(&b, entered == 1 ? " section entered, " : " sections entered, ");
+    hp_buf_u64(&b, total_seen);
+    hp_buf_str(&b, total_seen == 1 ? " violation (pid " : " violations (pid ");
+    hp_buf_u64(&b, (uint64_t)getpid());
+    hp_buf_str(&b, ", ");
+    hp_buf_name(&b, program_invocation_short_name, 200);
+    hp_buf_str(&b, ", mode=");
+    hp_buf_str(&b, hp_mode_name(hp_opt.mode));
+    hp_buf_str(&b, ")");
+    summary_line(&b);
+}
+
 void hp_summary_at_exit(void)
 {
-    if (hp_opt.mode == HP_MODE_ABORT && !suppressed_seen) return;
     hp_in_sentinel = 1;
     if (!lock_report()) {
         hp_in_sentinel = 0;
         return;
     }
+    uint64_t entered = hp_sections_entered();
+    if (entered || total_seen || suppressed_seen || hp_opt.summary) checked_line(entered);
     if (total_seen || suppressed_seen) {
         char mem[2048];
         struct hp_buf b;
@@ -720,8 +763,9 @@ void hp_summary_at_exit(void)
             hp_buf_str(&b, " violations beyond the site table)");
             summary_line(&b);
         }
-        if (json_out.pattern && json_out.pattern[0]) write_json_summary();
     }
+    if ((entered || total_seen || suppressed_seen || hp_opt.summary) && json_out.pattern && json_out.pattern[0])
+        write_json_summary(entered);
     unlock_report();
     hp_in_sentinel = 0;
 }
@@ -732,6 +776,7 @@ void hp_violation_init(void)
     log_out.pattern = hp_opt.log_path;
     json_out.pattern = hp_opt.json_path;
     __atomic_store_n(&hotpath__diagnostic_sink, diag_sink, __ATOMIC_RELEASE);
+    make_checked_mark();
 }
 
 /* In a forked child: the only thread is the one that forked, so no one else holds the lock; the
@@ -761,4 +806,5 @@ void hp_violation_atfork_child(void)
     nsites = nsections = 0;
     total_seen = sites_dropped = sections_dropped = 0;
     hp_symbolize_forget();
+    make_checked_mark();
 }
