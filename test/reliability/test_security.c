@@ -84,7 +84,7 @@ START_TEST(test_output_files_are_created_0644_even_with_umask_0)
         files++;
     }
     closedir(d);
-    ck_assert_int_eq(files, 3); /* hp.log, hp.json, violation.<pid> */
+    ck_assert_int_eq(files, 4); /* hp.log, hp.json, checked.<pid>, violation.<pid> */
 }
 END_TEST
 
