@@ -94,6 +94,7 @@ include test/test.mk
 -include scripts/gate.mk
 -include test/reliability.mk
 -include test/reports/reports.mk
+-include test/hosts/hosts.mk
 -include bench/bench.mk
 -include examples/examples.mk
 -include examples/ring0/ring0.mk

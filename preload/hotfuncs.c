@@ -8,6 +8,7 @@
 #include "sentinel.h"
 
 #include <elfutils/libdwfl.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,20 @@ static int scan_module(Dwfl_Module *m, void **user, const char *modname, Dwarf_A
     return DWARF_CB_OK;
 }
 
+static int file_error(const char *why)
+{
+    char mem[HP_PATH_MAX + 128];
+    struct hp_buf b;
+    hp_buf_init(&b, mem, sizeof mem - 1);
+    hp_buf_str(&b, "error: hot_functions_file ");
+    hp_buf_name(&b, hp_opt.hot_functions_file, HP_PATH_MAX);
+    hp_buf_str(&b, ": ");
+    hp_buf_str(&b, why);
+    mem[b.len] = 0;
+    hp_diag(mem);
+    return -1;
+}
+
 HP_HIDDEN extern const Dwfl_Callbacks hp_dwfl_callbacks; /* symbolize.c: local files, close-on-exec */
 
 int hp_hot_functions_init(void)
@@ -124,15 +139,14 @@ int hp_hot_functions_init(void)
     if (hp_opt.hot_functions[0] && add_names(hp_opt.hot_functions, ',')) return -1;
     if (hp_opt.hot_functions_file[0]) {
         int fd = hp_sys_open(hp_opt.hot_functions_file, O_RDONLY | O_CLOEXEC, 0);
-        if (fd < 0) {
-            hp_diag("error: hot_functions_file cannot be opened");
-            return -1;
-        }
-        long n, len = 0;
+        if (fd < 0) return file_error("cannot be opened");
+        long n = 0, len = 0;
         while (len < (long)sizeof file_text - 1 &&
                (n = hp_sys_read(fd, file_text + len, sizeof file_text - 1 - (unsigned long)len)) > 0)
             len += n;
+        int read_errno = n < 0 ? errno : 0; /* a directory opens, and its read fails with EISDIR */
         hp_sys_close(fd);
+        if (read_errno) return file_error(read_errno == EISDIR ? "is a directory" : "cannot be read");
         file_text[len] = 0;
         if (add_names(file_text, '\n')) return -1;
     }

@@ -12,6 +12,7 @@
  */
 #include "sentinel.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <string.h>
@@ -59,11 +60,14 @@ int hp_suppressions_load(const char *path)
     int fd = hp_sys_open(path, O_RDONLY | O_CLOEXEC, 0);
     if (fd < 0) return parse_error(path, 0, "cannot be opened");
     size_t len = 0;
-    long n;
+    long n = 0;
     while (len < FILE_MAX && (n = hp_sys_read(fd, text + len, FILE_MAX - len)) > 0) len += (size_t)n;
+    int read_errno = n < 0 ? errno : 0; /* a directory opens, and its read fails with EISDIR */
     char extra;
     int too_big = len == FILE_MAX && hp_sys_read(fd, &extra, 1) > 0;
     hp_sys_close(fd);
+    if (read_errno == EISDIR) return parse_error(path, 0, "is a directory");
+    if (read_errno) return parse_error(path, 0, "cannot be read");
     if (too_big) return parse_error(path, 0, "is larger than 64 KiB");
     text[len] = 0;
     if (strlen(text) != len) return parse_error(path, 0, "contains a NUL byte");

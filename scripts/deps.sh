@@ -14,6 +14,10 @@ need check pkg-config --exists check
 need python3 test -x /usr/bin/python3
 need python3-jsonschema /usr/bin/python3 -c 'import jsonschema'
 need python3-mypy /usr/bin/python3 -c 'import mypy'
+# clang's sanitizer runtimes, for the sanitizer-built hosts of make check-hosts
+if command -v clang >/dev/null 2>&1; then
+    need "libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev" test -e "$(clang -print-runtime-dir)/libclang_rt.asan-$(uname -m).a"
+fi
 [ -z "$missing" ] && exit 0
 
 cmd="apt-get install -y --no-install-recommends$missing"

@@ -1,7 +1,8 @@
 /* A program with its own allocator linked into the executable: the sentinel cannot check it and
- * must say so at start-up. This one forwards to glibc's internal entry points. */
+ * must say so, once, if the process enters a section. This one forwards to glibc's internal entry points. */
 #include <hotpath.h>
 #include <stdio.h>
+#include <string.h>
 #include <stddef.h>
 
 extern void *__libc_malloc(size_t);
@@ -15,8 +16,13 @@ void *calloc(size_t a, size_t b) { return __libc_calloc(a, b); }
 void *realloc(void *p, size_t n) { return __libc_realloc(p, n); }
 void free(void *p) { __libc_free(p); }
 
-int main(void)
+int main(int argc, char **argv)
 {
     printf("active %d\n", hotpath_sentinel_active());
+    if (argc > 1 && !strcmp(argv[1], "section")) { /* a process that marks sections: it must be told */
+        hotpath_enter("own_malloc_section");
+        free(malloc(16));
+        hotpath_exit();
+    }
     return 0;
 }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # valgrind.sh PRELOAD TORTURE: torture scenarios under the sentinel, inside valgrind's memcheck
 # (malloc interception left to the sentinel's chain: --soname-synonyms=somalloc=nouserintercepts).
-# Each run must be memcheck-clean (valgrind.supp holds the two known, explained exceptions), reach
+# Each run must be memcheck-clean (valgrind.supp holds the known, explained exception), reach
 # its end, and the sentinel must have been active. Prints "N passed, N failed".
 set -u
 PRELOAD=$(readlink -f "$1")

@@ -1,0 +1,30 @@
+# Hosts the sentinel rides in (issue 11): programs built with sanitizers, tools that replace
+# malloc, executables with their own allocator, bad suppression paths. Included by the Makefile.
+#   make check-hosts     part of `make check` (about 20 seconds)
+
+HT      := $(B)/test/hosts
+HSRC    := test/hosts
+H_CLANG ?= clang
+H_CFLAGS := -g -O1 -Iapi
+H_LINK  := -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B))
+
+$(HT)/san_%_clang: $(HSRC)/san_probe.c api/hotpath.h $(API_LINKS)
+	@mkdir -p $(HT)
+	$(H_CLANG) $(H_CFLAGS) -fsanitize=$* $(abspath $<) -o $@ $(H_LINK)
+$(HT)/san_address_gcc: $(HSRC)/san_probe.c api/hotpath.h $(API_LINKS)
+	@mkdir -p $(HT)
+	gcc $(H_CFLAGS) -fsanitize=address $(abspath $<) -o $@ $(H_LINK)
+$(HT)/san_cxx_address_clang: $(HSRC)/san_probe_cxx.cc api/hotpath.h $(API_LINKS)
+	@mkdir -p $(HT)
+	$(H_CLANG)++ $(H_CFLAGS) -fsanitize=address $(abspath $<) -o $@ $(H_LINK)
+$(HT)/plain: $(HSRC)/san_probe.c api/hotpath.h $(API_LINKS)
+	@mkdir -p $(HT)
+	$(CC) $(H_CFLAGS) $(abspath $<) -o $@ $(H_LINK)
+
+HOSTS_PROGS := $(HT)/san_address_clang $(HT)/san_thread_clang $(HT)/san_leak_clang $(HT)/san_address_gcc \
+	       $(HT)/san_cxx_address_clang $(HT)/plain
+
+check-hosts: $(HOSTS_PROGS) $(PRELOAD) $(T)/probe_own_malloc
+	bash $(HSRC)/run.sh $(B) .
+CHECK_TARGETS += check-hosts
+.PHONY: check-hosts
