@@ -34,8 +34,6 @@ int hp_init_probe_hit(void)
 
 HP_HIDDEN int hp_sanitizer_present(void);
 HP_HIDDEN int hp_sanitizer_attach(void);
-/* helper "reports" (violation.c): sections entered by all threads so far. Weak until it lands. */
-HP_HIDDEN uint64_t hp_sections_entered(void) __attribute__((weak));
 
 /* A warning that only matters to a process that marks sections (a compiler or make run under the
  * preload has nothing to be told): kept here and said at exit, once, if a section was entered. */
@@ -116,11 +114,10 @@ static void check_not_bypassed(void)
     explain_bypass((void *)process_malloc);
 }
 
-/* Say the deferred warning, once, in a process that entered a section (if the count is not known,
- * say it anyway), where the reports go. */
+/* Say the deferred warning, once, in a process that entered a section, where the reports go. */
 static void say_deferred(void)
 {
-    if (!deferred[0] || (hp_sections_entered && hp_sections_entered() == 0)) return;
+    if (!deferred[0] || hp_sections_entered() == 0) return;
     char line[sizeof deferred + 200];
     struct hp_buf b;
     hp_buf_init(&b, line, sizeof line - 1);
