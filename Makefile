@@ -90,6 +90,7 @@ UNINSTALL_TARGETS :=
 
 # Each part with its own build rules brings them in a fragment.
 include test/test.mk
+-include test/reach.mk
 -include pools/pools.mk
 -include scripts/gate.mk
 -include test/reliability.mk

@@ -16,6 +16,8 @@
 #ifndef HOTPATH_H
 #define HOTPATH_H
 
+#include <stddef.h> /* size_t, for hotpath_allocation */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -203,6 +205,50 @@ static inline void hotpath__scope_leave(hotpath__scope *s)
 #define hotpath_unseal() ((void)0)
 
 #endif /* HOTPATH_DISABLE */
+
+/* ---- Your own blocking functions and allocators ------------------------------------------------
+ * RealtimeSanitizer's [[clang::blocking]] and its allocator hooks, for any compiler. */
+
+/* Report a call to a blocking function of your own (a logger that takes a lock, a spin-wait, a
+ * slow path) named `name` (a string that lives as long as the process; NULL shown as "(null)"):
+ * inside a section (thread in a section or process sealed, outside allow regions) it is a
+ * violation "BLOCKING CALL IN HOT PATH!" with Operation: `name`, handled as every violation
+ * (mode, dedup, suppressions, the gate); outside one nothing happens. Not gated by check=: you
+ * marked it. Cost outside a section: a thread-local load and a test, inlined (the exported
+ * function: one call more). Without the sentinel it does nothing. Thread-safe; never allocates. */
+void hotpath_blocking(const char *name);
+/* Report an allocation of `size` bytes by `op` ("mi_malloc", "alloc", ...) made by an allocator
+ * that never calls malloc (mimalloc, jemalloc or a pool linked into the program, a Rust
+ * #[global_allocator]): call it from the allocator or a wrapper around it. Checked exactly like
+ * malloc: inside a section a violation "ALLOCATION IN HOT PATH!" with Operation: `op` (`size`
+ * bytes), through the same modes, dedup, suppressions and gate; nothing outside one. Same cost
+ * and thread-safety as hotpath_blocking. */
+void hotpath_allocation(const char *op, size_t size);
+
+/* Private: the seal flag the inline fast path reads. */
+extern int hotpath__sealed;
+#define HOTPATH__EVENT_BLOCKING 1
+#define HOTPATH__EVENT_ALLOCATION 2
+/* Private: the slow path, when the calling thread may be hot; the hook decides. */
+void hotpath__event(int kind, const char *name, size_t size);
+/* A macro rather than an inline function, so that a report's line is the caller's. */
+#define hotpath__event_fast(kind, name, size)                                                      \
+    ((void)(HOTPATH__UNLIKELY(hotpath_thread_state.depth != 0 ||                                   \
+                              __atomic_load_n(&hotpath__sealed, __ATOMIC_RELAXED))                 \
+                ? hotpath__event((kind), (name), (size))                                           \
+                : (void)0))
+
+#ifndef HOTPATH_DISABLE
+#define hotpath_blocking(name) hotpath__event_fast(HOTPATH__EVENT_BLOCKING, (name), 0)
+#define hotpath_allocation(op, size) hotpath__event_fast(HOTPATH__EVENT_ALLOCATION, (op), (size))
+/* HOTPATH_BLOCKING_FUNCTION(): the first statement of a function that may block; each call of the
+ * function inside a section is reported as a blocking call named after the function. */
+#define HOTPATH_BLOCKING_FUNCTION() hotpath_blocking(__func__)
+#else
+#define hotpath_blocking(name) ((void)0)
+#define hotpath_allocation(op, size) ((void)0)
+#define HOTPATH_BLOCKING_FUNCTION() ((void)0)
+#endif
 
 #ifdef __cplusplus
 } /* extern "C" */

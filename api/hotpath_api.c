@@ -30,7 +30,9 @@ void hotpath__set_hot_functions(const struct hotpath__hot_table *table)
     hotpath__hot_table.mask = table->mask;
     __atomic_store_n(&hotpath__hot_table.slots, table->slots, __ATOMIC_RELEASE);
 }
-static int sealed;
+/* Read by the inline fast path of hotpath_blocking/hotpath_allocation too, hence exported. */
+int hotpath__sealed;
+void (*hotpath__event_hook)(int kind, const char *name, size_t size);
 
 /* The header's macros stand in for these names in C and C++ callers; the exported functions
  * below are for dlsym users and foreign-function interfaces. */
@@ -38,6 +40,8 @@ static int sealed;
 #undef hotpath_exit
 #undef hotpath_allow_begin
 #undef hotpath_allow_end
+#undef hotpath_blocking
+#undef hotpath_allocation
 
 void hotpath_enter(const char *section) { hotpath__enter_inline(section); }
 void hotpath_exit(void) { hotpath__exit_inline(); }
@@ -58,7 +62,7 @@ int hotpath_is_hot(void)
     return (hotpath_thread_state.depth != 0 || hotpath_sealed()) && hotpath_thread_state.allow == 0;
 }
 
-int hotpath_sealed(void) { return __atomic_load_n(&sealed, __ATOMIC_ACQUIRE); }
+int hotpath_sealed(void) { return __atomic_load_n(&hotpath__sealed, __ATOMIC_ACQUIRE); }
 
 /* The sentinel switches its allocation entry points to checking versions (and back), so that an
  * unsealed process pays nothing for the seal's existence. */
@@ -67,7 +71,7 @@ static int seal_lock; /* seal and unseal from two threads at once: the flag and 
 static void set_sealed(int on)
 {
     while (__atomic_exchange_n(&seal_lock, 1, __ATOMIC_ACQUIRE)) hp_cpu_relax();
-    __atomic_store_n(&sealed, on, __ATOMIC_RELEASE);
+    __atomic_store_n(&hotpath__sealed, on, __ATOMIC_RELEASE);
     void (*hook)(int) = __atomic_load_n(&hotpath__seal_hook, __ATOMIC_ACQUIRE);
     if (hook) hook(on);
     __atomic_store_n(&seal_lock, 0, __ATOMIC_RELEASE);
@@ -195,6 +199,23 @@ void hotpath_seal(void)
     __atomic_add_fetch(&seals, 1, __ATOMIC_RELAXED);
     set_sealed(1);
 }
+
+/* ---- your own blocking functions and allocators --------------------------------------------- */
+/* A tail call into the sentinel: the report's stack then starts at the caller's frame, with no
+ * frame of this library on it. Without the sentinel the hook is NULL and nothing happens. */
+void hotpath__event(int kind, const char *name, size_t size)
+{
+    void (*hook)(int, const char *, size_t) = __atomic_load_n(&hotpath__event_hook, __ATOMIC_ACQUIRE);
+    if (hook) hook(kind, name, size);
+}
+
+void hotpath_blocking(const char *name) { hotpath__event_fast(HOTPATH__EVENT_BLOCKING, name, 0); }
+void hotpath_allocation(const char *op, size_t size)
+{
+    hotpath__event_fast(HOTPATH__EVENT_ALLOCATION, op, size);
+}
+
+void hotpath_seal(void) { set_sealed(1); }
 void hotpath_unseal(void) { set_sealed(0); }
 
 /* ---- -finstrument-functions hooks ------------------------------------------------------------- */
@@ -208,7 +229,10 @@ void __cyg_profile_func_exit(void *fn, void *call_site) { hotpath__instrument_ex
 
 int hotpath_sentinel_active(void) { return __atomic_load_n(&hotpath__sentinel_loaded, __ATOMIC_ACQUIRE); }
 
-unsigned long hotpath_violations(void) { return __atomic_load_n(&hotpath__violation_count, __ATOMIC_RELAXED); }
+unsigned long hotpath_violations(void)
+{
+    return __atomic_load_n(&hotpath__violation_count, __ATOMIC_RELAXED);
+}
 
 /* Misuse is reported a few times per process, then counted silently, so a loop with an
  * unbalanced exit cannot flood the log. */

@@ -18,6 +18,9 @@ extern int hotpath__sentinel_loaded;
 extern unsigned long hotpath__violation_count;
 extern void (*hotpath__diagnostic_sink)(const char *line, unsigned long len);
 extern void (*hotpath__seal_hook)(int sealed);
+/* The sentinel's entry for hotpath_blocking/hotpath_allocation (NULL without it); kind is
+ * HOTPATH__EVENT_BLOCKING or HOTPATH__EVENT_ALLOCATION. */
+extern void (*hotpath__event_hook)(int kind, const char *name, size_t size);
 /* Private: functions made hot sections at run time (HOTPATH_OPTIONS=hot_functions=...), looked up
  * by the -finstrument-functions hooks: an open-addressing table of code addresses. */
 struct hotpath__hot_fn {

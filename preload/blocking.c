@@ -1,31 +1,75 @@
 /*
- * Beyond malloc (check=lock,sleep,io,mmap,spawn): the interposed functions that can block, wait or
- * fault, and nothing else. Each passes its arguments, return value and errno through unchanged and
- * costs one TLS load and a test when the thread is not in a section. Inside a section, with its
- * category on, the call is reported (BLOCKING CALL IN HOT PATH!) before it is made, so that abort
- * mode stops the process before it blocks. Cancellation points stay cancellation points: the real
- * function is called as it was.
+ * Beyond malloc (check=lock,sleep,io,mmap,spawn,misc): the interposed functions that can block,
+ * wait or fault, generated from the table in intercept.def, and nothing else.
+ *
+ * Each exported function is one indirect jump through its `impl` pointer:
+ *   - category off: impl is the next definition itself (libc's), so the entry point costs what
+ *     `free` costs after bootstrap: one jump;
+ *   - category on: impl is the checking version, which costs one TLS load and a test when the
+ *     thread is not in a section, then jumps to the next definition; inside a section the call is
+ *     reported (BLOCKING CALL IN HOT PATH!) before it is made, so that abort mode stops the
+ *     process before it blocks.
+ * Arguments, return value and errno pass through unchanged; cancellation points stay cancellation
+ * points (the real function is called as it was).
+ *
+ * Resolution. The categories that are on are resolved at start-up (a lookup inside a section
+ * would be a reported allocation and a lock); the others on their first call, like a lazily bound
+ * PLT entry, under the hp_in_sentinel guard: a process run with the default options makes no
+ * lookup for them at all.
  */
+#undef _FORTIFY_SOURCE /* this file defines the functions fortified headers would wrap */
+/* and those glibc's headers define as extern inlines when optimizing (vprintf). */
+#define __NO_INLINE__ 1
 #include "sentinel.h"
 
+#include "filter.h"
+#include "hotpath_private.h"
+
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <threads.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/uio.h>
+#include <threads.h>
 #include <time.h>
 #include <unistd.h>
 
 #define EXPORT __attribute__((visibility("default")))
+
+/* Not declared by glibc's headers outside fortified builds. */
+int __open_2(const char *, int);
+int __open64_2(const char *, int);
+int __openat_2(int, const char *, int);
+int __openat64_2(int, const char *, int);
+ssize_t __read_chk(int, void *, size_t, size_t);
+ssize_t __pread_chk(int, void *, size_t, off_t, size_t);
+ssize_t __pread64_chk(int, void *, size_t, off_t, size_t);
+ssize_t __recv_chk(int, void *, size_t, size_t, int);
+ssize_t __recvfrom_chk(int, void *, size_t, size_t, int, struct sockaddr *, socklen_t *);
+int __poll_chk(struct pollfd *, nfds_t, int, size_t);
+int __ppoll_chk(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *, size_t);
+int __printf_chk(int, const char *, ...);
+int __fprintf_chk(FILE *, int, const char *, ...);
+int __dprintf_chk(int, int, const char *, ...);
+int __vprintf_chk(int, const char *, va_list);
+int __vfprintf_chk(FILE *, int, const char *, va_list);
+int __vdprintf_chk(int, int, const char *, va_list);
 
 void *hp_resolve_next(const char *name)
 {
@@ -44,243 +88,378 @@ void *hp_resolve_next(const char *name)
     return f;
 }
 
-static HP_COLD void blocking_hot(const char *op, unsigned int category)
+/* ---- the table, expanded ------------------------------------------------------------------------ */
+/* Indices. */
+#define HP_FN(cat, ret, name, params, args) HP_I_##name,
+#define HP_VOID(cat, name, params, args) HP_I_##name,
+#define HP_SIZED(cat, ret, name, params, args, size) HP_I_##name,
+#define HP_VA(cat, ret, name, params, last, via, vparams, vargs) HP_I_##name,
+#define HP_CUSTOM(cat, ret, name, nparams, via) HP_I_##name,
+#define HP_ASM(cat, name) HP_I_##name,
+enum {
+#include "intercept.def"
+    HP_I_COUNT
+};
+#undef HP_FN
+#undef HP_VOID
+#undef HP_SIZED
+#undef HP_VA
+#undef HP_CUSTOM
+#undef HP_ASM
+
+/* The next definition and what the exported function jumps to. */
+#define HP_FN(cat, ret, name, params, args)                                                                  \
+    static ret(*next_##name) params;                                                                         \
+    static ret stub_##name params;                                                                           \
+    static ret(*impl_##name) params = stub_##name;
+#define HP_VOID(cat, name, params, args) HP_FN(cat, void, name, params, args)
+#define HP_SIZED(cat, ret, name, params, args, size) HP_FN(cat, ret, name, params, args)
+#define HP_VA(cat, ret, name, params, last, via, vparams, vargs) HP_FN(cat, ret, name, vparams, vargs)
+#define HP_CUSTOM(cat, ret, name, nparams, via)                                                              \
+    static ret(*next_##name) nparams;                                                                        \
+    static ret(*impl_##name) nparams;
+#define HP_ASM(cat, name)
+#include "intercept.def"
+#undef HP_FN
+#undef HP_VOID
+#undef HP_SIZED
+#undef HP_VA
+#undef HP_CUSTOM
+#undef HP_ASM
+
+HP_HIDDEN void *hp_next_vfork;
+void *hp_next_vfork;
+
+/* Each entry's name (the report's Operation), category, the name of its next definition, and its
+ * pointers, for the resolver. */
+static void checked_placeholder(void) {}
+struct entry {
+    const char *name, *via;
+    unsigned int category;
+    void **next, **impl;
+    void *checked;
+};
+/* (the checking versions are declared first, defined below) */
+#define HP_FN(cat, ret, name, params, args) static ret checked_##name params;
+#define HP_VOID(cat, name, params, args) static void checked_##name params;
+#define HP_SIZED(cat, ret, name, params, args, size) static ret checked_##name params;
+#define HP_VA(cat, ret, name, params, last, via, vparams, vargs) static ret checked_##name vparams;
+#define HP_CUSTOM(cat, ret, name, nparams, via) static ret checked_##name nparams;
+#define HP_ASM(cat, name)
+#include "intercept.def"
+#undef HP_FN
+#undef HP_VOID
+#undef HP_SIZED
+#undef HP_VA
+#undef HP_CUSTOM
+#undef HP_ASM
+
+#define HP_FN(cat, ret, name, params, args)                                                                  \
+    {#name, #name, HP_CHECK_##cat, (void **)&next_##name, (void **)&impl_##name, (void *)checked_##name},
+#define HP_VOID(cat, name, params, args) HP_FN(cat, void, name, params, args)
+#define HP_SIZED(cat, ret, name, params, args, size) HP_FN(cat, ret, name, params, args)
+#define HP_VA(cat, ret, name, params, last, via, vparams, vargs)                                             \
+    {#name, #via, HP_CHECK_##cat, (void **)&next_##name, (void **)&impl_##name, (void *)checked_##name},
+#define HP_CUSTOM(cat, ret, name, nparams, via)                                                              \
+    {#name, #via, HP_CHECK_##cat, (void **)&next_##name, (void **)&impl_##name, (void *)checked_##name},
+#define HP_ASM(cat, name) {#name, #name, HP_CHECK_##cat, &hp_next_##name, NULL, (void *)checked_placeholder},
+static const struct entry entries[HP_I_COUNT] = {
+#include "intercept.def"
+};
+#undef HP_FN
+#undef HP_VOID
+#undef HP_SIZED
+#undef HP_VA
+#undef HP_CUSTOM
+#undef HP_ASM
+
+/* ---- the slow path: a hot thread called an entry of a category that is on ---------------------- */
+static HP_COLD void entry_hot(int i, size_t size, int has_size)
 {
-    if (!(hp_opt.checks & category) || hotpath_thread_state.allow != 0 || hp_in_sentinel) return;
-    struct hp_event ev = {.kind = HP_KIND_BLOCKING, .category = category, .op = op};
+    const struct entry *e = &entries[i];
+    if (!hp_filter_pass(e->category)) return;
+    struct hp_event ev = {
+        .kind = HP_KIND_BLOCKING, .category = e->category, .op = e->name, .size = size, .has_size = has_size};
     hp_violation(&ev);
 }
 
-static HP_COLD void sized_hot(const char *op, unsigned int category, size_t size)
-{
-    if (!(hp_opt.checks & category) || hotpath_thread_state.allow != 0 || hp_in_sentinel) return;
-    struct hp_event ev = {.kind = HP_KIND_BLOCKING, .category = category, .op = op, .size = size, .has_size = 1};
-    hp_violation(&ev);
-}
-
-#define CHECK(name, cat)                                                                           \
-    do {                                                                                           \
-        if (HP_UNLIKELY(hp_thread_hot_or_sealed())) blocking_hot(#name, cat);                      \
+#define CHECK(name)                                                                                          \
+    do {                                                                                                     \
+        if (HP_UNLIKELY(hp_thread_hot_or_sealed())) entry_hot(HP_I_##name, 0, 0);                            \
+    } while (0)
+#define CHECK_SIZED(name, size)                                                                              \
+    do {                                                                                                     \
+        if (HP_UNLIKELY(hp_thread_hot_or_sealed())) entry_hot(HP_I_##name, (size), 1);                       \
     } while (0)
 
-/* The next definition, looked up on first use (racing threads store the same value). */
-#define NEXT(name)                                                                                 \
-    ({                                                                                             \
-        __typeof__(next_##name) f_ = __atomic_load_n(&next_##name, __ATOMIC_RELAXED);              \
-        if (HP_UNLIKELY(!f_)) {                                                                    \
-            f_ = (__typeof__(next_##name))hp_resolve_next(#name);                                  \
-            __atomic_store_n(&next_##name, f_, __ATOMIC_RELAXED);                                  \
-        }                                                                                          \
-        f_;                                                                                        \
-    })
-
-/* WRAP(category, return type, name, (parameters), (arguments)) */
-#define WRAP(cat, ret, name, params, args)                                                         \
-    static ret(*next_##name) params;                                                               \
-    EXPORT ret name params                                                                         \
-    {                                                                                              \
-        CHECK(name, cat);                                                                          \
-        return NEXT(name) args;                                                                    \
-    }
-
-/* ---- lock ------------------------------------------------------------------------------------- */
-WRAP(HP_CHECK_LOCK, int, pthread_mutex_lock, (pthread_mutex_t * m), (m))
-WRAP(HP_CHECK_LOCK, int, pthread_mutex_timedlock, (pthread_mutex_t * m, const struct timespec *t), (m, t))
-WRAP(HP_CHECK_LOCK, int, pthread_rwlock_rdlock, (pthread_rwlock_t * l), (l))
-WRAP(HP_CHECK_LOCK, int, pthread_rwlock_wrlock, (pthread_rwlock_t * l), (l))
-WRAP(HP_CHECK_LOCK, int, pthread_rwlock_timedrdlock, (pthread_rwlock_t * l, const struct timespec *t), (l, t))
-WRAP(HP_CHECK_LOCK, int, pthread_rwlock_timedwrlock, (pthread_rwlock_t * l, const struct timespec *t), (l, t))
-WRAP(HP_CHECK_LOCK, int, pthread_cond_wait, (pthread_cond_t * c, pthread_mutex_t *m), (c, m))
-WRAP(HP_CHECK_LOCK, int, pthread_cond_timedwait, (pthread_cond_t * c, pthread_mutex_t *m, const struct timespec *t),
-     (c, m, t))
-WRAP(HP_CHECK_LOCK, int, pthread_join, (pthread_t t, void **r), (t, r))
-WRAP(HP_CHECK_LOCK, int, pthread_barrier_wait, (pthread_barrier_t * b), (b))
-WRAP(HP_CHECK_LOCK, int, pthread_spin_lock, (pthread_spinlock_t * s), (s))
-WRAP(HP_CHECK_LOCK, int, sem_wait, (sem_t * s), (s))
-WRAP(HP_CHECK_LOCK, int, sem_timedwait, (sem_t * s, const struct timespec *t), (s, t))
-/* The clock variants: libstdc++ implements condition_variable::wait_for/until and
- * timed_mutex::try_lock_for with them. */
-WRAP(HP_CHECK_LOCK, int, pthread_cond_clockwait,
-     (pthread_cond_t * c, pthread_mutex_t *m, clockid_t k, const struct timespec *t), (c, m, k, t))
-WRAP(HP_CHECK_LOCK, int, pthread_mutex_clocklock, (pthread_mutex_t * m, clockid_t k, const struct timespec *t),
-     (m, k, t))
-WRAP(HP_CHECK_LOCK, int, pthread_rwlock_clockrdlock, (pthread_rwlock_t * l, clockid_t k, const struct timespec *t),
-     (l, k, t))
-WRAP(HP_CHECK_LOCK, int, pthread_rwlock_clockwrlock, (pthread_rwlock_t * l, clockid_t k, const struct timespec *t),
-     (l, k, t))
-WRAP(HP_CHECK_LOCK, int, sem_clockwait, (sem_t * s, clockid_t k, const struct timespec *t), (s, k, t))
-WRAP(HP_CHECK_LOCK, int, pthread_timedjoin_np, (pthread_t t, void **r, const struct timespec *ts), (t, r, ts))
-WRAP(HP_CHECK_LOCK, int, pthread_clockjoin_np, (pthread_t t, void **r, clockid_t k, const struct timespec *ts),
-     (t, r, k, ts))
-/* C11 threads: glibc implements them with internal calls, so they are interposed themselves. */
-WRAP(HP_CHECK_LOCK, int, mtx_lock, (mtx_t * m), (m))
-WRAP(HP_CHECK_LOCK, int, mtx_timedlock, (mtx_t * m, const struct timespec *t), (m, t))
-WRAP(HP_CHECK_LOCK, int, cnd_wait, (cnd_t * c, mtx_t *m), (c, m))
-WRAP(HP_CHECK_LOCK, int, cnd_timedwait, (cnd_t * c, mtx_t *m, const struct timespec *t), (c, m, t))
-WRAP(HP_CHECK_LOCK, int, thrd_join, (thrd_t t, int *r), (t, r))
-
-/* ---- sleep ------------------------------------------------------------------------------------ */
-WRAP(HP_CHECK_SLEEP, unsigned int, sleep, (unsigned int s), (s))
-WRAP(HP_CHECK_SLEEP, int, usleep, (useconds_t u), (u))
-WRAP(HP_CHECK_SLEEP, int, nanosleep, (const struct timespec *a, struct timespec *b), (a, b))
-WRAP(HP_CHECK_SLEEP, int, clock_nanosleep, (clockid_t c, int f, const struct timespec *a, struct timespec *b),
-     (c, f, a, b))
-WRAP(HP_CHECK_SLEEP, int, pause, (void), ())
-WRAP(HP_CHECK_SLEEP, int, sched_yield, (void), ())
-WRAP(HP_CHECK_SLEEP, int, thrd_sleep, (const struct timespec *a, struct timespec *b), (a, b))
-static void (*next_thrd_yield)(void);
-EXPORT void thrd_yield(void)
+/* The first call of an entry whose category was off at start-up (or of any entry before the
+ * constructor ran): look the next definition up, then jump there from now on. */
+static HP_COLD void *resolve_lazily(int i)
 {
-    CHECK(thrd_yield, HP_CHECK_SLEEP);
-    NEXT(thrd_yield)();
+    const struct entry *e = &entries[i];
+    void *f = __atomic_load_n(e->next, __ATOMIC_ACQUIRE);
+    if (!f) {
+        int was = hp_in_sentinel;
+        hp_in_sentinel = 1; /* dlsym's own work is not the program's */
+        f = hp_resolve_next(e->via);
+        hp_in_sentinel = was;
+        __atomic_store_n(e->next, f, __ATOMIC_RELEASE);
+    }
+    /* Replace the stub (NULL for the hand-written entries) only: hp_blocking_init may have
+     * installed the checking version meanwhile. */
+    void *impl = __atomic_load_n(e->impl, __ATOMIC_ACQUIRE);
+    if (impl != e->checked)
+        __atomic_compare_exchange_n(e->impl, &impl, f, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    return __atomic_load_n(e->impl, __ATOMIC_ACQUIRE);
 }
 
-/* ---- io --------------------------------------------------------------------------------------- */
-/* open and friends take a mode only with O_CREAT or O_TMPFILE; passing it always is harmless. */
-#define WRAP_OPEN(name)                                                                            \
-    static int (*next_##name)(const char *, int, ...);                                             \
-    EXPORT int name(const char *path, int flags, ...)                                              \
-    {                                                                                              \
-        va_list ap;                                                                                \
-        va_start(ap, flags);                                                                       \
-        mode_t mode = va_arg(ap, mode_t);                                                          \
-        va_end(ap);                                                                                \
-        CHECK(name, HP_CHECK_IO);                                                                  \
-        return NEXT(name)(path, flags, mode);                                                      \
+/* The current impl of a hand-written entry (NULL until resolved). */
+#define IMPL(name)                                                                                           \
+    ({                                                                                                       \
+        __typeof__(impl_##name) f_ = __atomic_load_n(&impl_##name, __ATOMIC_RELAXED);                        \
+        if (HP_UNLIKELY(!f_)) f_ = (__typeof__(impl_##name))resolve_lazily(HP_I_##name);                     \
+        f_;                                                                                                  \
+    })
+#define NEXT(name) __atomic_load_n(&next_##name, __ATOMIC_RELAXED)
+
+/* The generated functions: the export (one jump), the checking version, its cold half (report,
+ * then call: the checking version then saves no register), the first-call stub. */
+#define GEN(ret, name, params, args, report)                                                                 \
+    static HP_COLD ret hot_##name params                                                                     \
+    {                                                                                                        \
+        report;                                                                                              \
+        return NEXT(name) args;                                                                              \
+    }                                                                                                        \
+    static ret checked_##name params                                                                         \
+    {                                                                                                        \
+        if (HP_UNLIKELY(hp_thread_hot_or_sealed())) return hot_##name args;                                  \
+        return NEXT(name) args;                                                                              \
+    }                                                                                                        \
+    static HP_COLD ret stub_##name params                                                                    \
+    {                                                                                                        \
+        return ((__typeof__(impl_##name))resolve_lazily(HP_I_##name))args;                                   \
     }
-WRAP_OPEN(open)
-WRAP_OPEN(open64)
-#define WRAP_OPENAT(name)                                                                          \
-    static int (*next_##name)(int, const char *, int, ...);                                        \
-    EXPORT int name(int dir, const char *path, int flags, ...)                                     \
-    {                                                                                              \
-        va_list ap;                                                                                \
-        va_start(ap, flags);                                                                       \
-        mode_t mode = va_arg(ap, mode_t);                                                          \
-        va_end(ap);                                                                                \
-        CHECK(name, HP_CHECK_IO);                                                                  \
-        return NEXT(name)(dir, path, flags, mode);                                                 \
+#define GEN_VOID(name, params, args)                                                                         \
+    static HP_COLD void hot_##name params                                                                    \
+    {                                                                                                        \
+        entry_hot(HP_I_##name, 0, 0);                                                                        \
+        NEXT(name) args;                                                                                     \
+    }                                                                                                        \
+    static void checked_##name params                                                                        \
+    {                                                                                                        \
+        if (HP_UNLIKELY(hp_thread_hot_or_sealed()))                                                          \
+            hot_##name args;                                                                                 \
+        else                                                                                                 \
+            NEXT(name) args;                                                                                 \
+    }                                                                                                        \
+    static HP_COLD void stub_##name params { ((__typeof__(impl_##name))resolve_lazily(HP_I_##name)) args; }
+#define HP_FN(cat, ret, name, params, args)                                                                  \
+    GEN(ret, name, params, args, entry_hot(HP_I_##name, 0, 0))                                               \
+    EXPORT ret name params { return __atomic_load_n(&impl_##name, __ATOMIC_RELAXED) args; }
+#define HP_VOID(cat, name, params, args)                                                                     \
+    GEN_VOID(name, params, args)                                                                             \
+    EXPORT void name params { __atomic_load_n(&impl_##name, __ATOMIC_RELAXED) args; }
+#define HP_SIZED(cat, ret, name, params, args, size)                                                         \
+    GEN(ret, name, params, args, entry_hot(HP_I_##name, (size), 1))                                          \
+    EXPORT ret name params { return __atomic_load_n(&impl_##name, __ATOMIC_RELAXED) args; }
+#define HP_VA(cat, ret, name, params, last, via, vparams, vargs)                                             \
+    GEN(ret, name, vparams, vargs, entry_hot(HP_I_##name, 0, 0))                                             \
+    EXPORT ret name params                                                                                   \
+    {                                                                                                        \
+        va_list ap;                                                                                          \
+        va_start(ap, last);                                                                                  \
+        ret r_ = __atomic_load_n(&impl_##name, __ATOMIC_RELAXED) vargs;                                      \
+        va_end(ap);                                                                                          \
+        return r_;                                                                                           \
     }
-WRAP_OPENAT(openat)
-WRAP_OPENAT(openat64)
-/* The _FORTIFY_SOURCE entry points (open and openat without a mode, reads with a buffer size),
- * which fortified builds call instead of the plain ones when lengths or flags are not constants. */
-WRAP(HP_CHECK_IO, int, __open_2, (const char *p, int f), (p, f))
-WRAP(HP_CHECK_IO, int, __open64_2, (const char *p, int f), (p, f))
-WRAP(HP_CHECK_IO, int, __openat_2, (int d, const char *p, int f), (d, p, f))
-WRAP(HP_CHECK_IO, int, __openat64_2, (int d, const char *p, int f), (d, p, f))
-WRAP(HP_CHECK_IO, ssize_t, __pread_chk, (int fd, void *b, size_t n, off_t o, size_t bn), (fd, b, n, o, bn))
-WRAP(HP_CHECK_IO, ssize_t, __pread64_chk, (int fd, void *b, size_t n, off_t o, size_t bn), (fd, b, n, o, bn))
-WRAP(HP_CHECK_IO, ssize_t, __recv_chk, (int s, void *b, size_t n, size_t bn, int f), (s, b, n, bn, f))
-WRAP(HP_CHECK_IO, ssize_t, __recvfrom_chk,
-     (int s, void *b, size_t n, size_t bn, int f, struct sockaddr *a, socklen_t *l), (s, b, n, bn, f, a, l))
-WRAP(HP_CHECK_IO, int, __poll_chk, (struct pollfd * f, nfds_t n, int t, size_t fl), (f, n, t, fl))
-WRAP(HP_CHECK_IO, int, __ppoll_chk,
-     (struct pollfd * f, nfds_t n, const struct timespec *t, const sigset_t *s, size_t fl), (f, n, t, s, fl))
-WRAP(HP_CHECK_IO, int, creat, (const char *p, mode_t m), (p, m))
-WRAP(HP_CHECK_IO, int, creat64, (const char *p, mode_t m), (p, m))
-WRAP(HP_CHECK_IO, int, close, (int fd), (fd))
-WRAP(HP_CHECK_IO, ssize_t, read, (int fd, void *b, size_t n), (fd, b, n))
-WRAP(HP_CHECK_IO, ssize_t, __read_chk, (int fd, void *b, size_t n, size_t bn), (fd, b, n, bn))
-WRAP(HP_CHECK_IO, ssize_t, write, (int fd, const void *b, size_t n), (fd, b, n))
-WRAP(HP_CHECK_IO, ssize_t, pread, (int fd, void *b, size_t n, off_t o), (fd, b, n, o))
-WRAP(HP_CHECK_IO, ssize_t, pread64, (int fd, void *b, size_t n, off_t o), (fd, b, n, o))
-WRAP(HP_CHECK_IO, ssize_t, pwrite, (int fd, const void *b, size_t n, off_t o), (fd, b, n, o))
-WRAP(HP_CHECK_IO, ssize_t, pwrite64, (int fd, const void *b, size_t n, off_t o), (fd, b, n, o))
-WRAP(HP_CHECK_IO, ssize_t, readv, (int fd, const struct iovec *v, int c), (fd, v, c))
-WRAP(HP_CHECK_IO, ssize_t, writev, (int fd, const struct iovec *v, int c), (fd, v, c))
-WRAP(HP_CHECK_IO, int, fsync, (int fd), (fd))
-WRAP(HP_CHECK_IO, int, fdatasync, (int fd), (fd))
-static int (*next_ioctl)(int, unsigned long, ...);
-EXPORT int ioctl(int fd, unsigned long request, ...)
+#define HP_CUSTOM(cat, ret, name, nparams, via)
+#define HP_ASM(cat, name)
+#include "intercept.def"
+#undef HP_FN
+#undef HP_VOID
+#undef HP_SIZED
+#undef HP_VA
+#undef HP_CUSTOM
+#undef HP_ASM
+
+/* ---- the hand-written entries (HP_CUSTOM) -------------------------------------------------------- */
+/* open and friends take a mode only with O_CREAT or O_TMPFILE; passing it always is harmless (as
+ * glibc's own wrappers read it). */
+#define OPEN_LIKE(name, fixed_params, fixed_args, last)                                                      \
+    static int checked_##name fixed_params                                                                   \
+    {                                                                                                        \
+        va_list ap;                                                                                          \
+        va_start(ap, last);                                                                                  \
+        mode_t mode = va_arg(ap, mode_t);                                                                    \
+        va_end(ap);                                                                                          \
+        CHECK(name);                                                                                         \
+        return NEXT(name)(fixed_args, mode);                                                                 \
+    }                                                                                                        \
+    EXPORT int name fixed_params                                                                             \
+    {                                                                                                        \
+        va_list ap;                                                                                          \
+        va_start(ap, last);                                                                                  \
+        mode_t mode = va_arg(ap, mode_t);                                                                    \
+        va_end(ap);                                                                                          \
+        return IMPL(name)(fixed_args, mode);                                                                 \
+    }
+#define COMMA ,
+OPEN_LIKE(open, (const char *path, int flags, ...), path COMMA flags, flags)
+OPEN_LIKE(open64, (const char *path, int flags, ...), path COMMA flags, flags)
+OPEN_LIKE(openat, (int dir, const char *path, int flags, ...), dir COMMA path COMMA flags, flags)
+OPEN_LIKE(openat64, (int dir, const char *path, int flags, ...), dir COMMA path COMMA flags, flags)
+
+/* fcntl, ioctl: the optional argument is an int or a pointer; glibc reads it as one pointer-sized
+ * word, and so does this. */
+#define WORD_LIKE(name, type)                                                                                \
+    static int checked_##name(int fd, type request, ...)                                                     \
+    {                                                                                                        \
+        va_list ap;                                                                                          \
+        va_start(ap, request);                                                                               \
+        void *arg = va_arg(ap, void *);                                                                      \
+        va_end(ap);                                                                                          \
+        CHECK(name);                                                                                         \
+        return NEXT(name)(fd, request, arg);                                                                 \
+    }                                                                                                        \
+    EXPORT int name(int fd, type request, ...)                                                               \
+    {                                                                                                        \
+        va_list ap;                                                                                          \
+        va_start(ap, request);                                                                               \
+        void *arg = va_arg(ap, void *);                                                                      \
+        va_end(ap);                                                                                          \
+        return IMPL(name)(fd, request, arg);                                                                 \
+    }
+WORD_LIKE(fcntl, int)
+WORD_LIKE(fcntl64, int)
+WORD_LIKE(ioctl, unsigned long)
+
+/* mremap: the new address only with MREMAP_FIXED; reported with the new size. */
+static void *checked_mremap(void *old, size_t old_size, size_t new_size, int flags, ...)
 {
     va_list ap;
-    va_start(ap, request);
-    void *arg = va_arg(ap, void *);
+    va_start(ap, flags);
+    void *new_address = va_arg(ap, void *);
     va_end(ap);
-    CHECK(ioctl, HP_CHECK_IO);
-    return NEXT(ioctl)(fd, request, arg);
+    CHECK_SIZED(mremap, new_size);
+    return NEXT(mremap)(old, old_size, new_size, flags, new_address);
 }
-WRAP(HP_CHECK_IO, int, poll, (struct pollfd * f, nfds_t n, int t), (f, n, t))
-WRAP(HP_CHECK_IO, int, ppoll, (struct pollfd * f, nfds_t n, const struct timespec *t, const sigset_t *s),
-     (f, n, t, s))
-WRAP(HP_CHECK_IO, int, select, (int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *t), (n, r, w, e, t))
-WRAP(HP_CHECK_IO, int, pselect,
-     (int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec *t, const sigset_t *s), (n, r, w, e, t, s))
-WRAP(HP_CHECK_IO, int, epoll_wait, (int e, struct epoll_event *v, int m, int t), (e, v, m, t))
-WRAP(HP_CHECK_IO, int, epoll_pwait, (int e, struct epoll_event *v, int m, int t, const sigset_t *s),
-     (e, v, m, t, s))
-WRAP(HP_CHECK_IO, int, epoll_pwait2, (int e, struct epoll_event *v, int m, const struct timespec *t, const sigset_t *s),
-     (e, v, m, t, s))
-WRAP(HP_CHECK_IO, ssize_t, send, (int s, const void *b, size_t n, int f), (s, b, n, f))
-WRAP(HP_CHECK_IO, ssize_t, sendto,
-     (int s, const void *b, size_t n, int f, const struct sockaddr *a, socklen_t l), (s, b, n, f, a, l))
-WRAP(HP_CHECK_IO, ssize_t, sendmsg, (int s, const struct msghdr *m, int f), (s, m, f))
-WRAP(HP_CHECK_IO, int, sendmmsg, (int s, struct mmsghdr *m, unsigned int n, int f), (s, m, n, f))
-WRAP(HP_CHECK_IO, ssize_t, recv, (int s, void *b, size_t n, int f), (s, b, n, f))
-WRAP(HP_CHECK_IO, ssize_t, recvfrom, (int s, void *b, size_t n, int f, struct sockaddr *a, socklen_t *l),
-     (s, b, n, f, a, l))
-WRAP(HP_CHECK_IO, ssize_t, recvmsg, (int s, struct msghdr *m, int f), (s, m, f))
-WRAP(HP_CHECK_IO, int, recvmmsg, (int s, struct mmsghdr *m, unsigned int n, int f, struct timespec *t),
-     (s, m, n, f, t))
-WRAP(HP_CHECK_IO, int, connect, (int s, const struct sockaddr *a, socklen_t l), (s, a, l))
-WRAP(HP_CHECK_IO, int, accept, (int s, struct sockaddr *a, socklen_t *l), (s, a, l))
-WRAP(HP_CHECK_IO, int, accept4, (int s, struct sockaddr *a, socklen_t *l, int f), (s, a, l, f))
-WRAP(HP_CHECK_IO, FILE *, fopen, (const char *p, const char *m), (p, m))
-WRAP(HP_CHECK_IO, FILE *, fopen64, (const char *p, const char *m), (p, m))
-WRAP(HP_CHECK_IO, int, fclose, (FILE * f), (f))
-WRAP(HP_CHECK_IO, int, fflush, (FILE * f), (f))
-
-/* ---- mmap ------------------------------------------------------------------------------------- */
-#define WRAP_SIZED(cat, ret, name, params, args, size)                                             \
-    static ret(*next_##name) params;                                                               \
-    EXPORT ret name params                                                                         \
-    {                                                                                              \
-        if (HP_UNLIKELY(hp_thread_hot_or_sealed())) sized_hot(#name, cat, size);                   \
-        return NEXT(name) args;                                                                    \
-    }
-WRAP_SIZED(HP_CHECK_MMAP, void *, mmap, (void *a, size_t n, int p, int f, int fd, off_t o), (a, n, p, f, fd, o), n)
-WRAP_SIZED(HP_CHECK_MMAP, void *, mmap64, (void *a, size_t n, int p, int f, int fd, off_t o), (a, n, p, f, fd, o),
-           n)
-WRAP_SIZED(HP_CHECK_MMAP, int, munmap, (void *a, size_t n), (a, n), n)
-static void *(*next_mremap)(void *, size_t, size_t, int, ...);
 EXPORT void *mremap(void *old, size_t old_size, size_t new_size, int flags, ...)
 {
     va_list ap;
     va_start(ap, flags);
     void *new_address = va_arg(ap, void *);
     va_end(ap);
-    if (HP_UNLIKELY(hp_thread_hot_or_sealed())) sized_hot("mremap", HP_CHECK_MMAP, new_size);
-    return NEXT(mremap)(old, old_size, new_size, flags, new_address);
+    return IMPL(mremap)(old, old_size, new_size, flags, new_address);
 }
-WRAP_SIZED(HP_CHECK_MMAP, int, mprotect, (void *a, size_t n, int p), (a, n, p), n)
-WRAP_SIZED(HP_CHECK_MMAP, int, madvise, (void *a, size_t n, int advice), (a, n, advice), n)
-WRAP(HP_CHECK_MMAP, int, brk, (void *a), (a))
-WRAP_SIZED(HP_CHECK_MMAP, void *, sbrk, (intptr_t n), (n), (size_t)(n < 0 ? -n : n))
 
-/* ---- spawn ------------------------------------------------------------------------------------ */
-WRAP(HP_CHECK_SPAWN, pid_t, fork, (void), ())
-WRAP(HP_CHECK_SPAWN, int, posix_spawn,
-     (pid_t * p, const char *path, const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *at,
-      char *const argv[], char *const envp[]),
-     (p, path, fa, at, argv, envp))
-WRAP(HP_CHECK_SPAWN, int, posix_spawnp,
-     (pid_t * p, const char *file, const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *at,
-      char *const argv[], char *const envp[]),
-     (p, file, fa, at, argv, envp))
-WRAP(HP_CHECK_SPAWN, int, system, (const char *c), (c))
-WRAP(HP_CHECK_SPAWN, int, pthread_create, (pthread_t * t, const pthread_attr_t *a, void *(*f)(void *), void *arg),
-     (t, a, f, arg))
+/* syscall: six words, as glibc's own syscall() reads them. The sentinel's own raw system calls
+ * (hp_write_all, hp_sys_*) come through here too: a call from inside libhotpath.so never reports. */
+static HP_COLD void syscall_hot(uintptr_t caller)
+{
+    if (!hp_in_sentinel_module(caller)) entry_hot(HP_I_syscall, 0, 0);
+}
+/* Stands for "the category is on" in impl_syscall; the export checks, so that it sees its caller. */
+static long checked_syscall(long n, ...)
+{
+    va_list ap;
+    va_start(ap, n);
+    long a = va_arg(ap, long), b = va_arg(ap, long), c = va_arg(ap, long);
+    long d = va_arg(ap, long), e = va_arg(ap, long), f = va_arg(ap, long);
+    va_end(ap);
+    return NEXT(syscall)(n, a, b, c, d, e, f);
+}
+EXPORT long syscall(long n, ...)
+{
+    va_list ap;
+    va_start(ap, n);
+    long a = va_arg(ap, long), b = va_arg(ap, long), c = va_arg(ap, long);
+    long d = va_arg(ap, long), e = va_arg(ap, long), f = va_arg(ap, long);
+    va_end(ap);
+    long (*impl)(long, ...) = IMPL(syscall);
+    if (impl == checked_syscall && HP_UNLIKELY(hp_thread_hot_or_sealed()))
+        syscall_hot((uintptr_t)__builtin_return_address(0));
+    return NEXT(syscall)(n, a, b, c, d, e, f);
+}
 
+/* execl, execlp, execle: the list becomes a vector on the stack (as glibc builds it), then the
+ * vector form's next definition. */
+static int checked_execl(const char *path, char *const argv[])
+{
+    CHECK(execl);
+    return NEXT(execl)(path, argv);
+}
+static int checked_execlp(const char *file, char *const argv[])
+{
+    CHECK(execlp);
+    return NEXT(execlp)(file, argv);
+}
+static int checked_execle(const char *path, char *const argv[], char *const envp[])
+{
+    CHECK(execle);
+    return NEXT(execle)(path, argv, envp);
+}
+/* Count the arguments after `arg` up to the NULL. */
+#define COUNT_ARGS(arg, n)                                                                                   \
+    do {                                                                                                     \
+        va_list ap;                                                                                          \
+        va_start(ap, arg);                                                                                   \
+        for (n = 1; va_arg(ap, char *); n++) {                                                               \
+        }                                                                                                    \
+        va_end(ap);                                                                                          \
+    } while (0)
+#define FILL_ARGS(arg, argv, n)                                                                              \
+    do {                                                                                                     \
+        va_list ap;                                                                                          \
+        va_start(ap, arg);                                                                                   \
+        argv[0] = (char *)arg;                                                                               \
+        for (size_t i_ = 1; i_ <= n; i_++)                                                                   \
+            argv[i_] = va_arg(ap, char *);                                                                   \
+        va_end(ap);                                                                                          \
+    } while (0)
+EXPORT int execl(const char *path, const char *arg, ...)
+{
+    size_t n;
+    COUNT_ARGS(arg, n);
+    char *argv[n + 1];
+    FILL_ARGS(arg, argv, n);
+    return IMPL(execl)(path, argv);
+}
+EXPORT int execlp(const char *file, const char *arg, ...)
+{
+    size_t n;
+    COUNT_ARGS(arg, n);
+    char *argv[n + 1];
+    FILL_ARGS(arg, argv, n);
+    return IMPL(execlp)(file, argv);
+}
+EXPORT int execle(const char *path, const char *arg, ...)
+{
+    size_t n;
+    COUNT_ARGS(arg, n);
+    char *argv[n + 1];
+    FILL_ARGS(arg, argv, n); /* argv[n] is the NULL; the environment follows it */
+    va_list ap;
+    va_start(ap, arg);
+    for (size_t i = 0; i < n; i++)
+        (void)va_arg(ap, char *);
+    char *const *envp = va_arg(ap, char *const *);
+    va_end(ap);
+    return IMPL(execle)(path, argv, envp);
+}
+
+/* ---- vfork ---------------------------------------------------------------------------------------- */
 /* vfork's child runs on the parent's stack until it execs: a wrapper with a frame of its own would
  * be torn down under it. So vfork is a tail jump, written in assembly: check, then jump. */
-HP_HIDDEN void *hp_next_vfork;
 HP_HIDDEN void hp_vfork_hot(void);
-void *hp_next_vfork;
 void hp_vfork_hot(void)
 {
-    if (!hp_next_vfork) hp_next_vfork = hp_resolve_next("vfork");
-    if (hp_thread_hot_or_sealed()) blocking_hot("vfork", HP_CHECK_SPAWN);
+    if (!hp_next_vfork) {
+        int was = hp_in_sentinel;
+        hp_in_sentinel = 1;
+        hp_next_vfork = hp_resolve_next("vfork");
+        hp_in_sentinel = was;
+    }
+    if ((hp_opt.checks & HP_CHECK_SPAWN) && hp_thread_hot_or_sealed()) entry_hot(HP_I_vfork, 0, 0);
 }
 #if defined(__x86_64__)
 /* CFI so that unwinding from a report passes through this frame to vfork's caller; endbr64 so
@@ -301,27 +480,36 @@ __asm__(".text\n"
         ".size vfork, .-vfork\n");
 #endif
 
-/* Resolve every next pointer at start-up, so that none is looked up for the first time inside a
- * hot section (dlsym may allocate). */
+/* ---- hotpath_blocking / hotpath_allocation, through the API library's hook ---------------------- */
+static void event_hook(int kind, const char *name, size_t size)
+{
+    if (kind == HOTPATH__EVENT_ALLOCATION) {
+        if (!hp_filter_pass(HP_CHECK_ALLOC)) return;
+        struct hp_event ev = {.kind = HP_KIND_ALLOC,
+                              .category = HP_CHECK_ALLOC,
+                              .op = name ? name : "(null)",
+                              .size = size,
+                              .has_size = 1};
+        hp_violation(&ev);
+    } else if (kind == HOTPATH__EVENT_BLOCKING) {
+        if (!hp_filter_pass(HP_CHECK_USER)) return;
+        struct hp_event ev = {
+            .kind = HP_KIND_BLOCKING, .category = HP_CHECK_USER, .op = name ? name : "(null)"};
+        hp_violation(&ev);
+    }
+}
+
+/* Start-up: resolve every entry of a category that is on and switch it to its checking version,
+ * so that no lookup happens for the first time inside a section. */
 void hp_blocking_init(void)
 {
-#define R(name) (void)NEXT(name)
-    R(pthread_mutex_lock), R(pthread_mutex_timedlock), R(pthread_rwlock_rdlock), R(pthread_rwlock_wrlock);
-    R(pthread_rwlock_timedrdlock), R(pthread_rwlock_timedwrlock), R(pthread_cond_wait), R(pthread_cond_timedwait);
-    R(pthread_join), R(pthread_barrier_wait), R(pthread_spin_lock), R(sem_wait), R(sem_timedwait);
-    R(pthread_cond_clockwait), R(pthread_mutex_clocklock), R(pthread_rwlock_clockrdlock);
-    R(pthread_rwlock_clockwrlock), R(sem_clockwait), R(pthread_timedjoin_np), R(pthread_clockjoin_np);
-    R(mtx_lock), R(mtx_timedlock), R(cnd_wait), R(cnd_timedwait), R(thrd_join);
-    R(sleep), R(usleep), R(nanosleep), R(clock_nanosleep), R(pause), R(sched_yield), R(thrd_sleep), R(thrd_yield);
-    R(open), R(open64), R(openat), R(openat64), R(__open_2), R(__open64_2), R(__openat_2), R(__openat64_2);
-    R(creat), R(creat64), R(close), R(read), R(__read_chk), R(write), R(pread), R(pread64), R(__pread_chk);
-    R(__pread64_chk), R(pwrite), R(pwrite64), R(readv), R(writev), R(fsync), R(fdatasync), R(ioctl), R(poll);
-    R(__poll_chk), R(ppoll), R(__ppoll_chk), R(select), R(pselect), R(epoll_wait), R(epoll_pwait), R(epoll_pwait2);
-    R(__recv_chk), R(__recvfrom_chk);
-    R(send), R(sendto), R(sendmsg), R(sendmmsg), R(recv), R(recvfrom), R(recvmsg), R(recvmmsg), R(connect);
-    R(accept), R(accept4), R(fopen), R(fopen64), R(fclose), R(fflush);
-    R(mmap), R(mmap64), R(munmap), R(mremap), R(mprotect), R(madvise), R(brk), R(sbrk);
-    R(fork), R(posix_spawn), R(posix_spawnp), R(system), R(pthread_create);
-#undef R
-    hp_vfork_hot();
+    for (int i = 0; i < HP_I_COUNT; i++) {
+        const struct entry *e = &entries[i];
+        if (!(hp_opt.checks & e->category) || e->impl == NULL) continue;
+        if (!__atomic_load_n(e->next, __ATOMIC_ACQUIRE))
+            __atomic_store_n(e->next, hp_resolve_next(e->via), __ATOMIC_RELEASE);
+        __atomic_store_n(e->impl, e->checked, __ATOMIC_RELEASE);
+    }
+    if (hp_opt.checks & HP_CHECK_SPAWN) hp_vfork_hot();
+    __atomic_store_n(&hotpath__event_hook, event_hook, __ATOMIC_RELEASE);
 }

@@ -26,13 +26,14 @@ static const struct {
 } categories[] = {
     {"alloc", HP_CHECK_ALLOC}, {"lock", HP_CHECK_LOCK}, {"sleep", HP_CHECK_SLEEP},
     {"io", HP_CHECK_IO},       {"mmap", HP_CHECK_MMAP}, {"spawn", HP_CHECK_SPAWN},
+    {"misc", HP_CHECK_MISC},
 };
 
 const char *hp_check_name(unsigned int category)
 {
     for (size_t i = 0; i < sizeof categories / sizeof *categories; i++)
         if (categories[i].bit == category) return categories[i].name;
-    return "?";
+    return category == HP_CHECK_USER ? "user" : "?";
 }
 
 /* check=LIST: comma-separated categories, or all. */

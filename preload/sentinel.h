@@ -27,8 +27,10 @@ enum hp_check {
     HP_CHECK_SLEEP = 1 << 2, /* sleeps and yields */
     HP_CHECK_IO = 1 << 3,    /* file and socket calls that enter the kernel */
     HP_CHECK_MMAP = 1 << 4,  /* address-space changes */
-    HP_CHECK_SPAWN = 1 << 5, /* new processes and threads */
-    HP_CHECK_ALL = (1 << 6) - 1,
+    HP_CHECK_SPAWN = 1 << 5, /* new processes, programs and threads */
+    HP_CHECK_MISC = 1 << 6,  /* syscall() and other calls that rarely cost much (intercept.def) */
+    HP_CHECK_ALL = (1 << 7) - 1,
+    HP_CHECK_USER = 1 << 7,  /* hotpath_blocking(): always checked, not part of check= */
 };
 HP_HIDDEN const char *hp_check_name(unsigned int category);
 
