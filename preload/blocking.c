@@ -23,7 +23,6 @@
 #include "sentinel.h"
 
 #include "filter.h"
-#include "hotpath_private.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>

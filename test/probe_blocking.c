@@ -40,7 +40,7 @@ static void *map;
 static FILE *memfile; /* made before the section: fmemopen allocates, and allocations always count */
 static char membuf[4];
 static char buf[64], tmpfile_path[64];
-static struct timespec past;
+static struct timespec past, future;
 static void *nothing(void *a) { return a; }
 static mtx_t c11_mutex;
 static cnd_t c11_cond;
@@ -64,7 +64,9 @@ static void setup(void)
     memfile = fmemopen(membuf, sizeof membuf, "r");
     snprintf(tmpfile_path, sizeof tmpfile_path, "/tmp/hotpath-probe-%d", (int)getpid());
     clock_gettime(CLOCK_REALTIME, &past);
+    future = past;
     past.tv_sec -= 10;
+    future.tv_sec += 30;
 }
 
 static long call(const char *n)
@@ -97,8 +99,10 @@ static long call(const char *n)
     if (!strcmp(n, "pthread_rwlock_clockrdlock")) return pthread_rwlock_clockrdlock(&rwlock, CLOCK_REALTIME, &past);
     if (!strcmp(n, "pthread_rwlock_clockwrlock")) return pthread_rwlock_clockwrlock(&rwlock, CLOCK_REALTIME, &past);
     if (!strcmp(n, "sem_clockwait")) return sem_clockwait(&sem, CLOCK_REALTIME, &past);
-    if (!strcmp(n, "pthread_timedjoin_np")) return pthread_timedjoin_np(finished, NULL, &past);
-    if (!strcmp(n, "pthread_clockjoin_np")) return pthread_clockjoin_np(finished, NULL, CLOCK_REALTIME, &past);
+    /* A deadline in the future: the thread may not have ended yet on a loaded machine, and a past
+     * deadline would then make the result depend on the timing. */
+    if (!strcmp(n, "pthread_timedjoin_np")) return pthread_timedjoin_np(finished, NULL, &future);
+    if (!strcmp(n, "pthread_clockjoin_np")) return pthread_clockjoin_np(finished, NULL, CLOCK_REALTIME, &future);
     if (!strcmp(n, "mtx_lock")) return mtx_lock(&c11_mutex);
     if (!strcmp(n, "mtx_timedlock")) return mtx_timedlock(&c11_mutex, &past);
     if (!strcmp(n, "cnd_wait")) return mtx_trylock(&c11_mutex), cnd_wait(&c11_cond, &c11_mutex);
