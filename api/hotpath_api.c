@@ -199,6 +199,7 @@ void hotpath_seal(void)
     __atomic_add_fetch(&seals, 1, __ATOMIC_RELAXED);
     set_sealed(1);
 }
+void hotpath_unseal(void) { set_sealed(0); }
 
 /* ---- your own blocking functions and allocators --------------------------------------------- */
 /* A tail call into the sentinel: the report's stack then starts at the caller's frame, with no
@@ -215,9 +216,6 @@ void hotpath_allocation(const char *op, size_t size)
     hotpath__event_fast(HOTPATH__EVENT_ALLOCATION, op, size);
 }
 
-void hotpath_seal(void) { set_sealed(1); }
-void hotpath_unseal(void) { set_sealed(0); }
-
 /* ---- -finstrument-functions hooks ------------------------------------------------------------- */
 /* For instrumented code that links only this library (a plugin, say). Programs that link with
  * `pkg-config --libs hotpath` get their own copy from libhotpath_instrument.a, called directly
@@ -229,10 +227,7 @@ void __cyg_profile_func_exit(void *fn, void *call_site) { hotpath__instrument_ex
 
 int hotpath_sentinel_active(void) { return __atomic_load_n(&hotpath__sentinel_loaded, __ATOMIC_ACQUIRE); }
 
-unsigned long hotpath_violations(void)
-{
-    return __atomic_load_n(&hotpath__violation_count, __ATOMIC_RELAXED);
-}
+unsigned long hotpath_violations(void) { return __atomic_load_n(&hotpath__violation_count, __ATOMIC_RELAXED); }
 
 /* Misuse is reported a few times per process, then counted silently, so a loop with an
  * unbalanced exit cannot flood the log. */
