@@ -52,11 +52,20 @@ $(INSTRUMENT_A): $(B)/api/instrument.o
 PRELOAD     := $(B)/libhotpath.so
 PRELOAD_SRC := $(wildcard preload/*.c)
 PRELOAD_OBJ := $(PRELOAD_SRC:%.c=$(B)/%.o)
-PRELOAD_LIBS := $(shell pkg-config --libs libunwind libdw 2>/dev/null || echo -lunwind -ldw)
+# libunwind and libdw are not linked: the sentinel loads them on the first report (lazylib.c),
+# by the sonames of the libraries the build finds. libiberty's demangler (PIC on Debian) is linked
+# in statically, its symbols kept out of the library's exports.
+PRELOAD_LIBS := -Wl,--exclude-libs,libiberty.a -l:libiberty.a
+PRELOAD_CFLAGS := $(shell pkg-config --cflags libunwind libdw 2>/dev/null)
+soname_of = $(shell f=$$($(CC) -print-file-name=$(1)) && objdump -p "$$f" 2>/dev/null | awk '/SONAME/ {print $$2}')
+PRELOAD_SONAMES = -DHP_LIBDW_SONAME='"$(or $(call soname_of,libdw.so),libdw.so.1)"' \
+                  -DHP_LIBUNWIND_SONAME='"$(or $(call soname_of,libunwind.so),libunwind.so.8)"'
+$(B)/preload/libdw_shim.o: HP_SONAME_FLAGS = $(PRELOAD_SONAMES)
+$(B)/preload/unwind.o: HP_SONAME_FLAGS = $(PRELOAD_SONAMES)
 
 $(B)/preload/%.o: preload/%.c $(wildcard preload/*.h api/*.h) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CC) $(HP_CFLAGS) $(CFLAGS) -ftls-model=initial-exec -fno-builtin-malloc -Iapi -Ipreload -c $< -o $@
+	$(CC) $(HP_CFLAGS) $(CFLAGS) -ftls-model=initial-exec -fno-builtin-malloc $(PRELOAD_CFLAGS) $(HP_SONAME_FLAGS) -Iapi -Ipreload -c $< -o $@
 
 $(PRELOAD): $(PRELOAD_OBJ) $(API_LINKS)
 	$(CC) -shared -Wl,-soname,libhotpath.so -Wl,-z,nodelete $(LDFLAGS) -o $@ $(PRELOAD_OBJ) \

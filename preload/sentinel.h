@@ -158,18 +158,32 @@ HP_HIDDEN int hp_in_sentinel_module(uintptr_t pc);
 
 struct hp_frame {
     uintptr_t pc;
-    const char *function; /* NULL when unknown; points into symbolizer state, valid until next call */
-    uintptr_t offset;     /* pc - function start */
+    const char *function; /* NULL when unknown; demangled */
+    uintptr_t offset;     /* pc - function start; 0 in an inlined frame */
     const char *module;   /* path of the module, NULL when unknown */
     uintptr_t module_offset;
-    const char *file;     /* NULL without debug info */
+    const char *file;     /* NULL without debug info; absolute when the unit's directory is */
     int line;
+    int inlined;          /* 1: an inlined call; the function it was inlined into is the next frame */
 };
-/* Symbolize a return address (looks up pc-1 so that the line is the call's). Caller holds the
- * report lock. May allocate (through the real allocator, under hp_in_sentinel). */
+/* Symbolize return address pc into its inline chain, innermost first: out[0] the innermost
+ * inlined function at its own source line, ..., out[n-1] the physical function at the line of
+ * the call. Returns n, 1 <= n <= max (a frame with function NULL when nothing is known; a longer
+ * chain keeps its outermost max frames). Names demangled (C++, Rust legacy and v0). Strings stay
+ * valid until hp_symbolize_forget() or the symbol cache's second reset after the call (a reset
+ * happens when the cache is full or a library was unloaded: never twice within one report).
+ * Cached per pc: a pc seen before costs a hash probe. Caller holds the report lock; allocates
+ * only through the real allocator (libdw, under hp_in_sentinel), and loads libdw on first use. */
+HP_HIDDEN int hp_symbolize_chain(uintptr_t pc, struct hp_frame *out, int max);
+/* The physical frame of pc (the last of its chain) with the file:line of the innermost code at
+ * pc (the first of the chain's). Same contract as hp_symbolize_chain. */
 HP_HIDDEN void hp_symbolize(uintptr_t pc, struct hp_frame *f);
-HP_HIDDEN void hp_symbolize_forget(void); /* after fork: the child rebuilds its own state */
+HP_HIDDEN void hp_symbolize_forget(void); /* after fork: the child rebuilds its own libdw state */
 /* 1 if the module is a system library (libc, libstdc++, ld.so, libgcc_s, libhotpath*). */
 HP_HIDDEN int hp_is_system_module(const char *module);
+/* demangle.c: `name` demangled (C++ Itanium, Rust legacy and v0) into dst (cut with "..." to
+ * cap - 1 bytes), or `name` itself when it is not a mangled name. No allocation, no lock, any
+ * thread; stack use grows with the name's length (names over 4 KiB are returned as they are). */
+HP_HIDDEN const char *hp_demangle(const char *name, char *dst, size_t cap);
 
 #endif
