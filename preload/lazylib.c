@@ -12,6 +12,8 @@
  */
 #include "symbolize_impl.h"
 
+#include "hp_cpu.h"
+
 #include <dlfcn.h>
 #include <string.h>
 
@@ -53,7 +55,7 @@ void *hp_lazy_open(struct hp_lazy_lib *l)
         }
         if (loading_here) return NULL; /* we interrupted our own dlopen */
         if (i < 200)
-            __builtin_ia32_pause();
+            hp_cpu_relax();
         else
             hp_sys_sleep_ms(1);
     }

@@ -6,7 +6,8 @@
  * Through elfutils' libdw (Dwfl), the DWARF reader of eu-addr2line, loaded on first use
  * (libdw_shim.c). One Dwfl session describes this process's modules; it is made at the first
  * report and rebuilt when an address falls outside every known module (a library dlopened since)
- * or when a library was unloaded (the cache is dropped then too: its addresses may be reused).
+ * or when a library was unloaded (cached chains made before are then checked again when hit: the
+ * addresses may now be another library's).
  * Every chain is computed once per pc and kept in symcache.c. All calls happen under the report
  * lock, with the calling thread's hp_in_sentinel guard set, because libdw allocates.
  */
@@ -103,15 +104,16 @@ static int read_subs(struct dl_phdr_info *info, size_t size, void *data)
     return 1;
 }
 
-/* A dlclose since the last call: cached addresses may now belong to another library. */
+/* A dlclose since the last call: cached addresses may now belong to another library, and libdw's
+ * view of the modules is out of date. */
+static int session_stale;
 static void check_unloads(void)
 {
     unsigned long long subs = subs_seen;
     dl_iterate_phdr(read_subs, &subs);
     if (subs == subs_seen) return;
     subs_seen = subs;
-    hp_symcache_reset();
-    if (dwfl) session(1);
+    session_stale = 1;
 }
 
 /* ---- one chain, from libdw ----------------------------------------------------------------------- */
@@ -166,7 +168,8 @@ static int build_chain(uintptr_t pc, struct hp_frame *out)
     memset(&phys, 0, sizeof phys);
     phys.pc = pc;
     Dwarf_Addr addr = pc - 1; /* the call instruction, not the one after it */
-    Dwfl *d = session(0);
+    Dwfl *d = session(session_stale);
+    session_stale = 0;
     Dwfl_Module *m = d ? dwfl_addrmodule(d, addr) : NULL;
     if (!m && d) {
         d = session(1);
@@ -244,10 +247,16 @@ static int build_chain(uintptr_t pc, struct hp_frame *out)
 static const struct hp_chain *chain_of(uintptr_t pc, struct hp_frame *scratch, int *n)
 {
     check_unloads();
-    const struct hp_chain *c = hp_symcache_get(pc);
-    if (c) return c;
+    struct hp_chain *c = hp_symcache_get(pc);
+    if (c && c->epoch == subs_seen) return c;
     *n = build_chain(pc, scratch);
-    return hp_symcache_put(pc, scratch, *n);
+    /* Made before a library was unloaded: still right if nothing is mapped there now (the library
+     * went away: the entry says what was there, which is what the exit summary needs). */
+    if (c && !scratch[*n - 1].module) {
+        c->epoch = subs_seen;
+        return c;
+    }
+    return hp_symcache_put(pc, scratch, *n, subs_seen);
 }
 
 int hp_symbolize_chain(uintptr_t pc, struct hp_frame *out, int max)

@@ -43,16 +43,17 @@ HP_HIDDEN const char *hp_dwarf_function(Dwarf_Die *die, char *mem, size_t cap);
 
 /* ---- symcache.c: each pc symbolized once ----------------------------------------------------- */
 struct hp_chain {
+    unsigned long long epoch; /* libraries unloaded (dlpi_subs) when it was made */
     int n;
     struct hp_frame f[]; /* innermost first; strings in the cache's arena */
 };
 /* The cached chain of pc, or NULL. Caller holds the report lock. */
-HP_HIDDEN const struct hp_chain *hp_symcache_get(uintptr_t pc);
-/* Copy a chain (its strings too) into the cache; the cached copy, or NULL when even a fresh
- * generation cannot hold it (out of memory). When the cache is full it starts a new generation;
- * the previous one stays mapped, so strings handed out stay valid across one reset. */
-HP_HIDDEN const struct hp_chain *hp_symcache_put(uintptr_t pc, const struct hp_frame *f, int n);
-/* Forget every entry (a library was unloaded: its addresses may now be someone else's). */
-HP_HIDDEN void hp_symcache_reset(void);
+HP_HIDDEN struct hp_chain *hp_symcache_get(uintptr_t pc);
+/* Copy a chain (its strings too) into the cache, replacing pc's entry if it has one; the cached
+ * copy, or NULL when even a fresh generation cannot hold it (out of memory). When the cache is
+ * full it starts a new generation; the previous one stays mapped, so strings handed out stay
+ * valid across one reset. */
+HP_HIDDEN const struct hp_chain *hp_symcache_put(uintptr_t pc, const struct hp_frame *f, int n,
+                                                 unsigned long long epoch);
 
 #endif

@@ -9,6 +9,8 @@
  * (one report needs far less than a generation). All memory comes from mmap through raw system
  * calls: never from the checked malloc, and no lock beyond the report lock the callers hold.
  * After fork the child keeps the table: its address space, modules included, is the parent's.
+ * A library unloaded since an entry was made does not drop it (the exit summary still names a
+ * site in a library that is gone); symbolize.c checks such entries again when they are hit.
  */
 #include "symbolize_impl.h"
 
@@ -23,7 +25,7 @@
 
 struct slot {
     uintptr_t pc;
-    const struct hp_chain *chain;
+    struct hp_chain *chain;
 };
 struct chunk {
     struct chunk *next;
@@ -55,7 +57,7 @@ static void unmap_generation(struct generation *g)
     g->nchunks = 0;
 }
 
-void hp_symcache_reset(void)
+static void reset(void)
 {
     unmap_generation(&prev);
     prev = cur;
@@ -89,7 +91,7 @@ static unsigned int home(uintptr_t pc)
     return (unsigned int)((pc * 0x9E3779B97F4A7C15ull) >> 50) & (CACHE_PCS - 1);
 }
 
-const struct hp_chain *hp_symcache_get(uintptr_t pc)
+struct hp_chain *hp_symcache_get(uintptr_t pc)
 {
     if (!table) return NULL;
     for (unsigned int i = home(pc);; i = (i + 1) & (CACHE_PCS - 1)) {
@@ -114,7 +116,7 @@ static const char *keep(char **at, const char *s)
     return d;
 }
 
-static struct hp_chain *copy_chain(const struct hp_frame *f, int n)
+static struct hp_chain *copy_chain(const struct hp_frame *f, int n, unsigned long long epoch)
 {
     size_t need = sizeof(struct hp_chain) + (size_t)n * sizeof(struct hp_frame);
     for (int i = 0; i < n; i++)
@@ -123,6 +125,7 @@ static struct hp_chain *copy_chain(const struct hp_frame *f, int n)
     if (!c) return NULL;
     char *at = (char *)&c->f[n];
     c->n = n;
+    c->epoch = epoch;
     for (int i = 0; i < n; i++) {
         c->f[i] = f[i];
         c->f[i].function = keep(&at, f[i].function);
@@ -132,18 +135,23 @@ static struct hp_chain *copy_chain(const struct hp_frame *f, int n)
     return c;
 }
 
-const struct hp_chain *hp_symcache_put(uintptr_t pc, const struct hp_frame *f, int n)
+const struct hp_chain *hp_symcache_put(uintptr_t pc, const struct hp_frame *f, int n,
+                                       unsigned long long epoch)
 {
     if (pc == 0 || n <= 0) return NULL;
     if (!table && !(table = map(CACHE_PCS * sizeof *table))) return NULL;
-    struct hp_chain *c = filled < CACHE_PCS / 4 * 3 ? copy_chain(f, n) : NULL;
+    struct hp_chain *c = filled < CACHE_PCS / 4 * 3 ? copy_chain(f, n, epoch) : NULL;
     if (!c) { /* full: a new generation */
-        hp_symcache_reset();
-        if (!(c = copy_chain(f, n))) return NULL;
+        reset();
+        if (!(c = copy_chain(f, n, epoch))) return NULL;
     }
     unsigned int i = home(pc);
     while (table[i].pc != 0 && table[i].pc != pc)
         i = (i + 1) & (CACHE_PCS - 1);
+    if (table[i].pc == pc) {
+        __atomic_store_n(&table[i].chain, c, __ATOMIC_RELEASE); /* a newer chain for a known pc */
+        return c;
+    }
     table[i].chain = c;
     /* the key last: a child forked in the middle of this sees the slot empty, never half made */
     __atomic_store_n(&table[i].pc, pc, __ATOMIC_RELEASE);
