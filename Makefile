@@ -52,9 +52,10 @@ $(INSTRUMENT_A): $(B)/api/instrument.o
 PRELOAD     := $(B)/libhotpath.so
 PRELOAD_SRC := $(wildcard preload/*.c)
 PRELOAD_OBJ := $(PRELOAD_SRC:%.c=$(B)/%.o)
-# libunwind and libdw are not linked: the sentinel loads them on the first report (lazylib.c),
-# by the sonames of the libraries the build finds. libiberty's demangler (PIC on Debian) is linked
-# in statically, its symbols kept out of the library's exports.
+# libunwind and libdw are not linked: the sentinel loads them on the first report (lazylib.c,
+# libdw_shim.c), by the sonames of the libraries the build finds; -z defs makes a libdw call
+# without a stub a link error rather than a process that cannot load the preload. libiberty's
+# demangler (PIC on Debian) is linked in statically, its symbols kept out of the exports.
 PRELOAD_LIBS := -Wl,--exclude-libs,libiberty.a -l:libiberty.a
 PRELOAD_CFLAGS := $(shell pkg-config --cflags libunwind libdw 2>/dev/null)
 soname_of = $(shell f=$$($(CC) -print-file-name=$(1)) && objdump -p "$$f" 2>/dev/null | awk '/SONAME/ {print $$2}')
@@ -68,7 +69,7 @@ $(B)/preload/%.o: preload/%.c $(wildcard preload/*.h api/*.h) | $(DEPS_OK)
 	$(CC) $(HP_CFLAGS) $(CFLAGS) -ftls-model=initial-exec -fno-builtin-malloc $(PRELOAD_CFLAGS) $(HP_SONAME_FLAGS) -Iapi -Ipreload -c $< -o $@
 
 $(PRELOAD): $(PRELOAD_OBJ) $(API_LINKS)
-	$(CC) -shared -Wl,-soname,libhotpath.so -Wl,-z,nodelete $(LDFLAGS) -o $@ $(PRELOAD_OBJ) \
+	$(CC) -shared -Wl,-soname,libhotpath.so -Wl,-z,nodelete -Wl,-z,defs $(LDFLAGS) -o $@ $(PRELOAD_OBJ) \
 	    -L$(B) -lhotpath_api $(PRELOAD_LIBS) -ldl -lpthread -Wl,-rpath,'$$ORIGIN'
 
 # ---- pkg-config, scripts ----------------------------------------------------------------------

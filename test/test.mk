@@ -95,3 +95,5 @@ check-sentinel: $(SENTINEL_TESTS) $(PRELOAD)
 
 CHECK_TARGETS += check-sentinel
 .PHONY: check-sentinel check-api-sanitize
+
+include test/symbolize.mk
