@@ -109,47 +109,124 @@ void hotpath__thread_counted(void);
  * barrier costs no instruction. */
 #define HOTPATH__BARRIER() __atomic_signal_fence(__ATOMIC_SEQ_CST)
 
+/* ---- The static check: clang's function effect analysis (clang 20 and later) ------------------
+ * HOTPATH_NONBLOCKING / HOTPATH_NONALLOCATING mark a function for the compiler: clang proves, at
+ * compile time, that it calls nothing that may allocate (nonallocating) or also lock or block
+ * (nonblocking), the callees it cannot see into counting as unsafe. Write the mark after the
+ * parameter list (in C++ after noexcept):
+ *     static void op_window(struct core *c, const struct ev *e) HOTPATH_NONBLOCKING { ... }
+ * They expand to clang's `nonblocking` / `nonallocating` where the compiler has them (a feature
+ * test, not a version), to nothing elsewhere (gcc, older clang) and under HOTPATH_DISABLE or
+ * HOTPATH_NO_EFFECTS. The sentinel checks what runs; this checks every path of a marked function,
+ * run or not, but sees only one translation unit and trusts function pointers' types.
+ *
+ * What the check needs comes with the marks, so adding them is enough:
+ * - this header makes -Wfunction-effects (off by default) an error from here on; define
+ *   HOTPATH_EFFECTS_WARN for warnings instead (it then overrides -Werror=function-effects);
+ * - `pkg-config --cflags hotpath` turns off the libc builtins clang would otherwise trust although
+ *   they allocate or block (strdup, strndup, strerror, strxfrm, vfork); HOTPATH_EFFECTS_CHECKED is
+ *   1 when the marks are on and those builtins are off (static-assert it where that matters).
+ * The exemptions, all here: the marks' own thread-local state (initial-exec TLS, which needs no
+ * allocation), their misuse diagnostics, a thread's one-time registration on its first section,
+ * and HOTPATH_ALLOW / HOTPATH_UNCHECKED below. */
+#if !defined(HOTPATH_DISABLE) && !defined(HOTPATH_NO_EFFECTS) && defined(__has_attribute)
+#if __has_attribute(nonblocking) && __has_attribute(nonallocating)
+#define HOTPATH__EFFECTS 1
+#endif
+#endif
+#ifdef HOTPATH__EFFECTS
+#if defined(__cplusplus) && defined(__has_cpp_attribute)
+#if __has_cpp_attribute(clang::nonblocking)
+#define HOTPATH_NONBLOCKING [[clang::nonblocking]]
+#define HOTPATH_NONALLOCATING [[clang::nonallocating]]
+#endif
+#endif
+#ifndef HOTPATH_NONBLOCKING
+#define HOTPATH_NONBLOCKING __attribute__((nonblocking))
+#define HOTPATH_NONALLOCATING __attribute__((nonallocating))
+#endif
+/* HOTPATH_UNCHECKED(code): `code` (statements or an expression) is exempt from the static check:
+ * for calls known to be safe that the analysis cannot see into (an unannotated library), never
+ * for ones that allocate (use HOTPATH_ALLOW). The sentinel still checks it at run time. */
+#define HOTPATH_UNCHECKED(...)                                                                               \
+    _Pragma("clang diagnostic push") _Pragma("clang diagnostic ignored \"-Wfunction-effects\"")              \
+        __VA_ARGS__ _Pragma("clang diagnostic pop")
+#ifdef HOTPATH_EFFECTS_WARN
+#pragma clang diagnostic warning "-Wfunction-effects"
+#else
+#pragma clang diagnostic error "-Wfunction-effects"
+#endif
+#if defined(__has_builtin)
+#if !__has_builtin(strdup) && !__has_builtin(strndup) && !__has_builtin(strerror) &&                         \
+    !__has_builtin(strxfrm) && !__has_builtin(vfork)
+#define HOTPATH_EFFECTS_CHECKED 1
+#endif
+#endif
+#else
+#define HOTPATH_NONBLOCKING
+#define HOTPATH_NONALLOCATING
+#define HOTPATH_UNCHECKED(...) __VA_ARGS__
+#endif
+#ifndef HOTPATH_EFFECTS_CHECKED
+#define HOTPATH_EFFECTS_CHECKED 0
+#endif
+/* HOTPATH_ALLOW(statements): run them in an allow region, exempt from both checks: the cold branch
+ * of a marked function that may allocate (a rare resize, an error report). Statement form:
+ *     if (HOTPATH__UNLIKELY(full)) HOTPATH_ALLOW(v = grow(c));                                    */
+#define HOTPATH_ALLOW(...)                                                                                   \
+    do {                                                                                                     \
+        hotpath_allow_begin();                                                                               \
+        HOTPATH_UNCHECKED(__VA_ARGS__;)                                                                      \
+        hotpath_allow_end();                                                                                 \
+    } while (0)
+/* Private: the calling thread's state, exempt: initial-exec TLS is an offset from the thread
+ * pointer, no allocation and no lock (the analysis refuses every thread-local variable). */
+#define HOTPATH__STATE() (HOTPATH_UNCHECKED(&hotpath_thread_state))
+
 /* The word is read and written whole (a store of half of it followed by a load of all of it would
  * stall the next mark on store forwarding); the relaxed atomic store only lets the exit summary
  * read the count from another thread, it compiles to a plain store. */
-static inline void hotpath__enter_inline(const char *section)
+static inline void hotpath__enter_inline(const char *section) HOTPATH_NONBLOCKING
 {
-    struct hotpath_thread *t = &hotpath_thread_state;
+    struct hotpath_thread *t = HOTPATH__STATE();
     unsigned long long w = t->depth_entered;
     t->stack[(unsigned int)w % HOTPATH_STACK_SLOTS] = section;
     /* The name is stored before the depth makes it visible to a signal handler's report. */
     HOTPATH__BARRIER();
     __atomic_store_n(&t->depth_entered, w + ((1ull << 32) | 1), __ATOMIC_RELAXED);
     HOTPATH__BARRIER();
-    if (HOTPATH__UNLIKELY((w >> 32) == 0)) hotpath__thread_counted();
+    /* Exempt from the static check: once per thread (its first section), the exit summary's
+     * registration, under a lock held for a few instructions. */
+    if (HOTPATH__UNLIKELY((w >> 32) == 0)) HOTPATH_UNCHECKED(hotpath__thread_counted();)
 }
 
-static inline void hotpath__exit_inline(void)
+static inline void hotpath__exit_inline(void) HOTPATH_NONBLOCKING
 {
-    struct hotpath_thread *t = &hotpath_thread_state;
+    struct hotpath_thread *t = HOTPATH__STATE();
     HOTPATH__BARRIER();
     unsigned long long w = t->depth_entered;
     if (HOTPATH__UNLIKELY((unsigned int)w == 0)) {
-        hotpath__unbalanced("hotpath_exit() without a matching hotpath_enter()");
+        HOTPATH_UNCHECKED(hotpath__unbalanced("hotpath_exit() without a matching hotpath_enter()");)
         return;
     }
     __atomic_store_n(&t->depth_entered, w - 1, __ATOMIC_RELAXED);
     HOTPATH__BARRIER();
 }
 
-static inline void hotpath__allow_begin_inline(void)
+static inline void hotpath__allow_begin_inline(void) HOTPATH_NONBLOCKING
 {
     HOTPATH__BARRIER();
-    hotpath_thread_state.allow++;
+    HOTPATH__STATE()->allow++;
     HOTPATH__BARRIER();
 }
 
-static inline void hotpath__allow_end_inline(void)
+static inline void hotpath__allow_end_inline(void) HOTPATH_NONBLOCKING
 {
-    struct hotpath_thread *t = &hotpath_thread_state;
+    struct hotpath_thread *t = HOTPATH__STATE();
     HOTPATH__BARRIER();
     if (HOTPATH__UNLIKELY(t->allow == 0)) {
-        hotpath__unbalanced("hotpath_allow_end() without a matching hotpath_allow_begin()");
+        HOTPATH_UNCHECKED(
+            hotpath__unbalanced("hotpath_allow_end() without a matching hotpath_allow_begin()");)
         return;
     }
     t->allow--;
@@ -160,13 +237,13 @@ static inline void hotpath__allow_end_inline(void)
 typedef struct hotpath__scope {
     unsigned char unused;
 } hotpath__scope;
-static inline hotpath__scope hotpath__scope_enter(const char *section)
+static inline hotpath__scope hotpath__scope_enter(const char *section) HOTPATH_NONBLOCKING
 {
     hotpath__enter_inline(section);
     hotpath__scope s = {0};
     return s;
 }
-static inline void hotpath__scope_leave(hotpath__scope *s)
+static inline void hotpath__scope_leave(hotpath__scope *s) HOTPATH_NONBLOCKING
 {
     (void)s;
     hotpath__exit_inline();
@@ -257,20 +334,20 @@ namespace hotpath {
 /* RAII guard: a hot section for the guard's lifetime, left also when an exception unwinds it. */
 class scope {
   public:
-    explicit scope(const char *section)
+    explicit scope(const char *section) noexcept HOTPATH_NONBLOCKING
     {
         (void)section;
         hotpath_enter(section);
     }
-    ~scope() { hotpath_exit(); }
+    ~scope() noexcept HOTPATH_NONBLOCKING { hotpath_exit(); }
     scope(const scope &) = delete;
     scope &operator=(const scope &) = delete;
 };
 /* RAII guard: an allow region for the guard's lifetime. */
 class allow {
   public:
-    allow() { hotpath_allow_begin(); }
-    ~allow() { hotpath_allow_end(); }
+    allow() noexcept HOTPATH_NONBLOCKING { hotpath_allow_begin(); }
+    ~allow() noexcept HOTPATH_NONBLOCKING { hotpath_allow_end(); }
     allow(const allow &) = delete;
     allow &operator=(const allow &) = delete;
 };

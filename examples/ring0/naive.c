@@ -37,7 +37,7 @@ struct ring0_naive {
     uint64_t window;
     int open;
     uint64_t window_ns;
-    ring0_emit_fn emit;
+    ring0_naive_emit_fn emit;
     void *ctx;
     uint64_t passed, windows;
 };
@@ -125,7 +125,7 @@ void ring0_naive_process(ring0_naive *c, const ring0_event *evs, size_t n)
 
 void ring0_naive_flush(ring0_naive *c) { naive_window_close(c); }
 
-ring0_naive *ring0_naive_create(const ring0_config *cfg, ring0_emit_fn emit, void *ctx)
+ring0_naive *ring0_naive_create(const ring0_config *cfg, ring0_naive_emit_fn emit, void *ctx)
 {
     ring0_naive *c = calloc(1, sizeof *c);
     if (c == NULL) return NULL;

@@ -24,6 +24,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <hotpath.h> /* HOTPATH_NONBLOCKING */
+
 /* ---- the data --------------------------------------------------------------------------------- */
 
 #define RING0_CANCELLED 1u /* event flag: filtered out */
@@ -104,7 +106,7 @@ typedef struct ring0_hist {
     double max_ns;
     double sum_ns;
 } ring0_hist;
-void ring0_hist_add(ring0_hist *h, double ns_per_event, uint64_t events);
+void ring0_hist_add(ring0_hist *h, double ns_per_event, uint64_t events) HOTPATH_NONBLOCKING;
 /* The value below which fraction q (0..1) of the recorded events lie (bucket midpoint). */
 double ring0_hist_quantile(const ring0_hist *h, double q);
 
@@ -137,20 +139,24 @@ ring0_result *ring0_reference(const ring0_config *cfg, size_t *n);
 
 /* ---- operators, as the reactor sees them (private to the example) ----------------------------- */
 
-/* Called for every closed window's result. */
-typedef void (*ring0_emit_fn)(void *ctx, const ring0_result *r);
+/* Called for every closed window's result. The core's sink must not allocate or block: the
+ * pointer's type says so, and the static check trusts it at every call (it cannot see where a
+ * pointer points; the sentinel checks that at run time). */
+typedef void (*ring0_emit_fn)(void *ctx, const ring0_result *r) HOTPATH_NONBLOCKING;
+/* The naive pipeline's sink may allocate (the reference collects its results with realloc). */
+typedef void (*ring0_naive_emit_fn)(void *ctx, const ring0_result *r);
 
 /* Zero-allocation core (ops.c). Memory is taken by ring0_core_create (start-up only). */
 typedef struct ring0_core ring0_core;
 ring0_core *ring0_core_create(const ring0_config *cfg, ring0_emit_fn emit, void *ctx);
-void ring0_core_process(ring0_core *c, const ring0_event *evs, size_t n); /* hot */
-void ring0_core_flush(ring0_core *c);                                     /* close last window */
+void ring0_core_process(ring0_core *c, const ring0_event *evs, size_t n) HOTPATH_NONBLOCKING; /* hot */
+void ring0_core_flush(ring0_core *c) HOTPATH_NONBLOCKING; /* close last window */
 void ring0_core_counts(const ring0_core *c, uint64_t *passed, uint64_t *windows, uint64_t *grows);
 void ring0_core_destroy(ring0_core *c);
 
 /* Naive core (naive.c): same interface, allocates per event. */
 typedef struct ring0_naive ring0_naive;
-ring0_naive *ring0_naive_create(const ring0_config *cfg, ring0_emit_fn emit, void *ctx);
+ring0_naive *ring0_naive_create(const ring0_config *cfg, ring0_naive_emit_fn emit, void *ctx);
 void ring0_naive_process(ring0_naive *c, const ring0_event *evs, size_t n);
 void ring0_naive_flush(ring0_naive *c);
 void ring0_naive_counts(const ring0_naive *c, uint64_t *passed, uint64_t *windows);

@@ -51,3 +51,25 @@ CHECK_TARGETS += check-ring0
 BENCH_TARGETS += bench-ring0
 
 .PHONY: check-ring0 bench-ring0 ring0-plot
+
+# ---- the static check (issue 16): clang's function effect analysis on the marks -----------------
+#   make check-effects   the core and the pools built with clang 22 and -Werror=function-effects,
+#                        planted allocations that must fail that build, the sentinel catching what
+#                        the analysis cannot see, gcc unchanged (examples/ring0/test_effects.sh)
+# make check runs it when clang-22 is installed and prints a SKIP line otherwise.
+EFFECTS_CC ?= $(shell command -v clang-22 2>/dev/null)
+EFFECTS_GCC ?= $(shell command -v gcc 2>/dev/null)
+
+check-effects: $(B)/hotpath.pc $(API_LINKS) $(PRELOAD)
+	@if [ -z "$(EFFECTS_CC)" ]; then \
+	    echo "check-effects: needs clang 22 (its function effect analysis); install it with: sudo apt-get install clang-22"; \
+	    exit 1; fi
+	sh examples/ring0/test_effects.sh $(EFFECTS_CC) "$(EFFECTS_GCC)" $(B)/hotpath.pc $(abspath api) $(abspath $(PRELOAD))
+
+check-effects-if-clang:
+	@if [ -z "$(EFFECTS_CC)" ]; then echo "SKIP check-effects: clang-22 is not installed (sudo apt-get install clang-22)"; \
+	else $(MAKE) --no-print-directory check-effects; fi
+
+CHECK_TARGETS += check-effects-if-clang
+
+.PHONY: check-effects check-effects-if-clang

@@ -26,9 +26,9 @@ extern "C" {
 #endif
 
 /* Hash of a key_size-byte key; any 64-bit value (the map sets the top bit itself). */
-typedef uint64_t (*hp_map_hash_fn)(const void *key, size_t key_size);
+typedef uint64_t (*hp_map_hash_fn)(const void *key, size_t key_size) HP_POOLS_NONBLOCKING;
 /* Nonzero if the two keys are equal. */
-typedef int (*hp_map_eq_fn)(const void *a, const void *b, size_t key_size);
+typedef int (*hp_map_eq_fn)(const void *a, const void *b, size_t key_size) HP_POOLS_NONBLOCKING;
 
 /* A map. Fields are private (exposed so the fast paths inline). */
 typedef struct hp_map {
@@ -48,7 +48,7 @@ typedef struct hp_map {
 
 /* The default hash: a 64-bit mix of the key's bytes (murmur3's finaliser over 8-byte words).
  * O(key_size), never allocates, thread-safe. */
-HP_POOLS_INLINE uint64_t hp_map_mix64(uint64_t x)
+HP_POOLS_INLINE uint64_t hp_map_mix64(uint64_t x) HP_POOLS_NONBLOCKING
 {
     x ^= x >> 33;
     x *= UINT64_C(0xff51afd7ed558ccd);
@@ -57,7 +57,7 @@ HP_POOLS_INLINE uint64_t hp_map_mix64(uint64_t x)
     x ^= x >> 33;
     return x;
 }
-HP_POOLS_INLINE uint64_t hp_map_hash_bytes(const void *key, size_t key_size)
+HP_POOLS_INLINE uint64_t hp_map_hash_bytes(const void *key, size_t key_size) HP_POOLS_NONBLOCKING
 {
     const unsigned char *p = (const unsigned char *)key;
     uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ key_size, w;
@@ -75,7 +75,7 @@ HP_POOLS_INLINE uint64_t hp_map_hash_bytes(const void *key, size_t key_size)
     return h;
 }
 /* The default equality: memcmp. */
-HP_POOLS_INLINE int hp_map_eq_bytes(const void *a, const void *b, size_t key_size)
+HP_POOLS_INLINE int hp_map_eq_bytes(const void *a, const void *b, size_t key_size) HP_POOLS_NONBLOCKING
 {
     return memcmp(a, b, key_size) == 0;
 }
@@ -100,14 +100,17 @@ HP_POOLS_API int hp_map_create(hp_map *m, size_t key_size, size_t val_size, size
 /* Free what hp_map_create allocated and clear m. Not for the hot path. */
 HP_POOLS_API void hp_map_destroy(hp_map *m);
 /* Remove every entry. O(table slots), never allocates. */
-HP_POOLS_API void hp_map_clear(hp_map *m);
+HP_POOLS_API void hp_map_clear(hp_map *m) HP_POOLS_NONBLOCKING;
 
 /* Private core, parameterised by key size and functions so typed wrappers inline them. */
-HP_POOLS_INLINE unsigned char *hp__map_entry(const hp_map *m, size_t i) { return m->entries + i * m->stride; }
+HP_POOLS_INLINE unsigned char *hp__map_entry(const hp_map *m, size_t i) HP_POOLS_NONBLOCKING
+{
+    return m->entries + i * m->stride;
+}
 
 /* Slot holding key, or the empty slot where it would go (*found says which). */
 HP_POOLS_INLINE size_t hp__map_probe(const hp_map *m, const void *key, uint64_t hv, size_t ksz,
-                                     hp_map_eq_fn eq, int *found)
+                                     hp_map_eq_fn eq, int *found) HP_POOLS_NONBLOCKING
 {
     size_t i = (size_t)hv & m->mask;
     for (;;) {
@@ -124,14 +127,14 @@ HP_POOLS_INLINE size_t hp__map_probe(const hp_map *m, const void *key, uint64_t 
     }
 }
 HP_POOLS_INLINE void *hp__map_find(const hp_map *m, const void *key, size_t ksz, hp_map_hash_fn hash,
-                                   hp_map_eq_fn eq)
+                                   hp_map_eq_fn eq) HP_POOLS_NONBLOCKING
 {
     int found;
     size_t i = hp__map_probe(m, key, hash(key, ksz) | HP__MAP_USED, ksz, eq, &found);
     return found ? hp__map_entry(m, i) + m->val_off : NULL;
 }
 HP_POOLS_INLINE void *hp__map_emplace(hp_map *m, const void *key, int *existed, size_t ksz,
-                                      hp_map_hash_fn hash, hp_map_eq_fn eq)
+                                      hp_map_hash_fn hash, hp_map_eq_fn eq) HP_POOLS_NONBLOCKING
 {
     int found;
     uint64_t hv = hash(key, ksz) | HP__MAP_USED;
@@ -148,7 +151,7 @@ HP_POOLS_INLINE void *hp__map_emplace(hp_map *m, const void *key, int *existed, 
     return hp__map_entry(m, i) + m->val_off;
 }
 HP_POOLS_INLINE int hp__map_erase(hp_map *m, const void *key, size_t ksz, hp_map_hash_fn hash,
-                                  hp_map_eq_fn eq)
+                                  hp_map_eq_fn eq) HP_POOLS_NONBLOCKING
 {
     int found;
     size_t i = hp__map_probe(m, key, hash(key, ksz) | HP__MAP_USED, ksz, eq, &found);
@@ -173,20 +176,20 @@ HP_POOLS_INLINE int hp__map_erase(hp_map *m, const void *key, size_t ksz, hp_map
 }
 
 /* Pointer to key's value, or NULL if absent. O(1) expected, never allocates. */
-HP_POOLS_INLINE void *hp_map_find(const hp_map *m, const void *key)
+HP_POOLS_INLINE void *hp_map_find(const hp_map *m, const void *key) HP_POOLS_NONBLOCKING
 {
     return hp__map_find(m, key, m->key_size, m->hash, m->eq);
 }
 /* Pointer to key's value slot, inserting the key if absent (value then uninitialised);
  * *existed (if not NULL) says whether it was there. NULL if absent and the map is full (counted).
  * O(1) expected, never allocates. */
-HP_POOLS_INLINE void *hp_map_emplace(hp_map *m, const void *key, int *existed)
+HP_POOLS_INLINE void *hp_map_emplace(hp_map *m, const void *key, int *existed) HP_POOLS_NONBLOCKING
 {
     return hp__map_emplace(m, key, existed, m->key_size, m->hash, m->eq);
 }
 /* Insert or update key -> *val. Returns 1 if inserted, 0 if updated, -1 if full (nothing
  * changes). O(1) expected, never allocates. */
-HP_POOLS_INLINE int hp_map_put(hp_map *m, const void *key, const void *val)
+HP_POOLS_INLINE int hp_map_put(hp_map *m, const void *key, const void *val) HP_POOLS_NONBLOCKING
 {
     int existed;
     void *v = hp_map_emplace(m, key, &existed);
@@ -196,20 +199,20 @@ HP_POOLS_INLINE int hp_map_put(hp_map *m, const void *key, const void *val)
 }
 /* Remove key. Returns 1 if it was there, else 0. O(1) expected, never allocates. Invalidates
  * pointers to other values (entries move). */
-HP_POOLS_INLINE int hp_map_erase(hp_map *m, const void *key)
+HP_POOLS_INLINE int hp_map_erase(hp_map *m, const void *key) HP_POOLS_NONBLOCKING
 {
     return hp__map_erase(m, key, m->key_size, m->hash, m->eq);
 }
 
 /* Queries. O(1). */
-HP_POOLS_INLINE size_t hp_map_count(const hp_map *m) { return m->count; }
-HP_POOLS_INLINE size_t hp_map_capacity(const hp_map *m) { return m->capacity; }
-HP_POOLS_INLINE size_t hp_map_failed(const hp_map *m) { return m->failed; }
+HP_POOLS_INLINE size_t hp_map_count(const hp_map *m) HP_POOLS_NONBLOCKING { return m->count; }
+HP_POOLS_INLINE size_t hp_map_capacity(const hp_map *m) HP_POOLS_NONBLOCKING { return m->capacity; }
+HP_POOLS_INLINE size_t hp_map_failed(const hp_map *m) HP_POOLS_NONBLOCKING { return m->failed; }
 
 /* Iterate: size_t it = 0; while (hp_map_next(m, &it, &k, &v)) ... Returns 1 with *key and *val set
  * (either may be NULL), or 0 at the end. Do not insert or erase while iterating. O(slots) for a
  * full pass, never allocates. */
-HP_POOLS_INLINE int hp_map_next(const hp_map *m, size_t *it, void **key, void **val)
+HP_POOLS_INLINE int hp_map_next(const hp_map *m, size_t *it, void **key, void **val) HP_POOLS_NONBLOCKING
 {
     for (size_t i = *it; i <= m->mask; i++) {
         if (m->hashes[i]) {
@@ -237,12 +240,13 @@ HP_POOLS_INLINE int hp_map_next(const hp_map *m, size_t *it, void **key, void **
         hp_map m;                                                                                            \
     } name;                                                                                                  \
     static inline __attribute__((unused, always_inline)) uint64_t name##_hash_(const void *k, size_t n)      \
+        HP_POOLS_NONBLOCKING                                                                                 \
     {                                                                                                        \
         (void)n;                                                                                             \
         return hashfn((const K *)k);                                                                         \
     }                                                                                                        \
-    static inline                                                                                            \
-        __attribute__((unused, always_inline)) int name##_eq_(const void *a, const void *b, size_t n)        \
+    static inline __attribute__((unused, always_inline)) int name##_eq_(const void *a, const void *b,        \
+                                                                        size_t n) HP_POOLS_NONBLOCKING       \
     {                                                                                                        \
         (void)n;                                                                                             \
         return eqfn((const K *)a, (const K *)b);                                                             \
@@ -254,11 +258,12 @@ HP_POOLS_INLINE int hp_map_next(const hp_map *m, size_t *it, void **key, void **
         hp_map m;                                                                                            \
     } name;                                                                                                  \
     static inline __attribute__((unused, always_inline)) uint64_t name##_hash_(const void *k, size_t n)      \
+        HP_POOLS_NONBLOCKING                                                                                 \
     {                                                                                                        \
         return hp_map_hash_bytes(k, n);                                                                      \
     }                                                                                                        \
-    static inline                                                                                            \
-        __attribute__((unused, always_inline)) int name##_eq_(const void *a, const void *b, size_t n)        \
+    static inline __attribute__((unused, always_inline)) int name##_eq_(const void *a, const void *b,        \
+                                                                        size_t n) HP_POOLS_NONBLOCKING       \
     {                                                                                                        \
         return hp_map_eq_bytes(a, b, n);                                                                     \
     }                                                                                                        \
@@ -282,16 +287,20 @@ HP_POOLS_INLINE int hp_map_next(const hp_map *m, size_t *it, void **key, void **
                              name##_eq_);                                                                    \
     }                                                                                                        \
     static inline __attribute__((unused)) void name##_destroy(name *t) { hp_map_destroy(&t->m); }            \
-    static inline __attribute__((unused)) hp_map *name##_base(name *t) { return &t->m; }                     \
-    static inline __attribute__((unused)) V *name##_find(name *t, K key)                                     \
+    static inline __attribute__((unused)) hp_map *name##_base(name *t) HP_POOLS_NONBLOCKING                  \
+    {                                                                                                        \
+        return &t->m;                                                                                        \
+    }                                                                                                        \
+    static inline __attribute__((unused)) V *name##_find(name *t, K key) HP_POOLS_NONBLOCKING                \
     {                                                                                                        \
         return (V *)hp__map_find(&t->m, &key, sizeof(K), name##_hash_, name##_eq_);                          \
     }                                                                                                        \
     static inline __attribute__((unused)) V *name##_emplace(name *t, K key, int *existed)                    \
+        HP_POOLS_NONBLOCKING                                                                                 \
     {                                                                                                        \
         return (V *)hp__map_emplace(&t->m, &key, existed, sizeof(K), name##_hash_, name##_eq_);              \
     }                                                                                                        \
-    static inline __attribute__((unused)) int name##_put(name *t, K key, V val)                              \
+    static inline __attribute__((unused)) int name##_put(name *t, K key, V val) HP_POOLS_NONBLOCKING         \
     {                                                                                                        \
         int existed;                                                                                         \
         V *v = name##_emplace(t, key, &existed);                                                             \
@@ -299,13 +308,20 @@ HP_POOLS_INLINE int hp_map_next(const hp_map *m, size_t *it, void **key, void **
         *v = val;                                                                                            \
         return !existed;                                                                                     \
     }                                                                                                        \
-    static inline __attribute__((unused)) int name##_erase(name *t, K key)                                   \
+    static inline __attribute__((unused)) int name##_erase(name *t, K key) HP_POOLS_NONBLOCKING              \
     {                                                                                                        \
         return hp__map_erase(&t->m, &key, sizeof(K), name##_hash_, name##_eq_);                              \
     }                                                                                                        \
-    static inline __attribute__((unused)) size_t name##_count(const name *t) { return t->m.count; }          \
-    static inline __attribute__((unused)) void name##_clear(name *t) { hp_map_clear(&t->m); }                \
+    static inline __attribute__((unused)) size_t name##_count(const name *t) HP_POOLS_NONBLOCKING            \
+    {                                                                                                        \
+        return t->m.count;                                                                                   \
+    }                                                                                                        \
+    static inline __attribute__((unused)) void name##_clear(name *t) HP_POOLS_NONBLOCKING                    \
+    {                                                                                                        \
+        hp_map_clear(&t->m);                                                                                 \
+    }                                                                                                        \
     static inline __attribute__((unused)) int name##_next(name *t, size_t *it, K **k, V **v)                 \
+        HP_POOLS_NONBLOCKING                                                                                 \
     {                                                                                                        \
         return hp_map_next(&t->m, it, (void **)k, (void **)v);                                               \
     }                                                                                                        \

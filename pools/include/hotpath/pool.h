@@ -99,22 +99,28 @@ HP_POOLS_API int hp_pool_create_flags(hp_pool *p, size_t obj_size, size_t align,
 HP_POOLS_API void hp_pool_destroy(hp_pool *p);
 
 /* Out-of-line paths; private. */
-HP_POOLS_API void *hp_pool__acquire_debug(hp_pool *p);
-HP_POOLS_API void hp_pool__release_debug(hp_pool *p, void *obj);
-HP_POOLS_API void hp_pool__spill(hp_pool *p);
-HP_POOLS_API size_t hp_pool__acquire_bulk_slow(hp_pool *p, void **out, size_t n);
-HP_POOLS_API void hp_pool__release_bulk_slow(hp_pool *p, void *const *objs, size_t n);
+HP_POOLS_API void *hp_pool__acquire_debug(hp_pool *p) HP_POOLS_NONBLOCKING;
+HP_POOLS_API void hp_pool__release_debug(hp_pool *p, void *obj) HP_POOLS_NONBLOCKING;
+HP_POOLS_API void hp_pool__spill(hp_pool *p) HP_POOLS_NONBLOCKING;
+HP_POOLS_API size_t hp_pool__acquire_bulk_slow(hp_pool *p, void **out, size_t n) HP_POOLS_NONBLOCKING;
+HP_POOLS_API void hp_pool__release_bulk_slow(hp_pool *p, void *const *objs, size_t n) HP_POOLS_NONBLOCKING;
 
 /* Statistics. O(1), never allocate; read the pool without synchronisation (owner thread). */
-HP_POOLS_INLINE size_t hp_pool_capacity(const hp_pool *p) { return p->capacity; }
-HP_POOLS_INLINE size_t hp_pool_available(const hp_pool *p)
+HP_POOLS_INLINE size_t hp_pool_capacity(const hp_pool *p) HP_POOLS_NONBLOCKING { return p->capacity; }
+HP_POOLS_INLINE size_t hp_pool_available(const hp_pool *p) HP_POOLS_NONBLOCKING
 {
     return (HP_POOL_CACHE - p->top) + p->listed + p->fresh_left;
 }
-HP_POOLS_INLINE size_t hp_pool_in_use(const hp_pool *p) { return p->capacity - hp_pool_available(p); }
-HP_POOLS_INLINE size_t hp_pool_failed(const hp_pool *p) { return p->failed; }
-HP_POOLS_INLINE size_t hp_pool_high_water(const hp_pool *p) { return p->capacity - p->fresh_left; }
-HP_POOLS_INLINE hp_pool_stats hp_pool_get_stats(const hp_pool *p)
+HP_POOLS_INLINE size_t hp_pool_in_use(const hp_pool *p) HP_POOLS_NONBLOCKING
+{
+    return p->capacity - hp_pool_available(p);
+}
+HP_POOLS_INLINE size_t hp_pool_failed(const hp_pool *p) HP_POOLS_NONBLOCKING { return p->failed; }
+HP_POOLS_INLINE size_t hp_pool_high_water(const hp_pool *p) HP_POOLS_NONBLOCKING
+{
+    return p->capacity - p->fresh_left;
+}
+HP_POOLS_INLINE hp_pool_stats hp_pool_get_stats(const hp_pool *p) HP_POOLS_NONBLOCKING
 {
     size_t avail = hp_pool_available(p);
     hp_pool_stats s = {p->capacity, p->capacity - avail, avail, p->capacity - p->fresh_left, p->failed};
@@ -122,7 +128,7 @@ HP_POOLS_INLINE hp_pool_stats hp_pool_get_stats(const hp_pool *p)
 }
 
 /* 1 if ptr is the start of one of p's slots (in use or not), else 0. O(1), never allocates. */
-HP_POOLS_INLINE int hp_pool_owns(const hp_pool *p, const void *ptr)
+HP_POOLS_INLINE int hp_pool_owns(const hp_pool *p, const void *ptr) HP_POOLS_NONBLOCKING
 {
     const unsigned char *c = (const unsigned char *)ptr;
     return c >= p->base && c < p->end && (size_t)(c - p->base) % p->slot_size == 0;
@@ -130,7 +136,7 @@ HP_POOLS_INLINE int hp_pool_owns(const hp_pool *p, const void *ptr)
 
 /* Take one slot, or NULL when all `capacity` are in use (counted in `failed`). The slot's contents
  * are unspecified (0xDE in debug mode). O(1), never allocates. Owner thread only. */
-HP_POOLS_INLINE void *hp_pool_acquire(hp_pool *p)
+HP_POOLS_INLINE void *hp_pool_acquire(hp_pool *p) HP_POOLS_NONBLOCKING
 {
     if (HP_POOLS_UNLIKELY(p->flags & HP_POOL_DEBUG)) return hp_pool__acquire_debug(p);
     size_t t = p->top;
@@ -155,7 +161,7 @@ HP_POOLS_INLINE void *hp_pool_acquire(hp_pool *p)
 /* Give back a slot acquired from p (not NULL). O(1) (at most HP_POOL_CACHE stores when the
  * array of recent slots is full and moves to the list), never allocates. Owner thread only.
  * Releasing twice or releasing a foreign pointer is undefined, and caught in debug mode. */
-HP_POOLS_INLINE void hp_pool_release(hp_pool *p, void *obj)
+HP_POOLS_INLINE void hp_pool_release(hp_pool *p, void *obj) HP_POOLS_NONBLOCKING
 {
     if (HP_POOLS_UNLIKELY(p->flags & HP_POOL_DEBUG)) {
         hp_pool__release_debug(p, obj);
@@ -173,7 +179,7 @@ HP_POOLS_INLINE void hp_pool_release(hp_pool *p, void *obj)
 /* Bulk (all-or-nothing): store n slots in out[0..n) and return n, or return 0 and take nothing if
  * fewer than n are available (counted once in `failed`). The newest free slot goes to out[0].
  * O(n), never allocates. Owner thread. */
-HP_POOLS_INLINE size_t hp_pool_acquire_bulk(hp_pool *p, void **out, size_t n)
+HP_POOLS_INLINE size_t hp_pool_acquire_bulk(hp_pool *p, void **out, size_t n) HP_POOLS_NONBLOCKING
 {
     size_t t = p->top;
     /* All from the array: one copy (never in debug). The first test folds away for constant n. */
@@ -189,7 +195,7 @@ HP_POOLS_INLINE size_t hp_pool_acquire_bulk(hp_pool *p, void **out, size_t n)
 
 /* Burst (as many as available, up to n): store them in out[] and return how many. Counts a
  * failure only when it returns 0 for n > 0. O(n), never allocates. Owner thread. */
-HP_POOLS_INLINE size_t hp_pool_acquire_burst(hp_pool *p, void **out, size_t n)
+HP_POOLS_INLINE size_t hp_pool_acquire_burst(hp_pool *p, void **out, size_t n) HP_POOLS_NONBLOCKING
 {
     size_t avail = hp_pool_available(p);
     if (n > avail) {
@@ -206,7 +212,7 @@ HP_POOLS_INLINE size_t hp_pool_acquire_burst(hp_pool *p, void **out, size_t n)
 /* Give back n slots (each acquired from p). The next acquires return objs[0], objs[1], ... in
  * that order, so a bulk acquire after a bulk release gets the same array back. O(n), never
  * allocates. Owner thread only. */
-HP_POOLS_INLINE void hp_pool_release_bulk(hp_pool *p, void *const *objs, size_t n)
+HP_POOLS_INLINE void hp_pool_release_bulk(hp_pool *p, void *const *objs, size_t n) HP_POOLS_NONBLOCKING
 {
     size_t t = p->top;
     /* All fit in the array: one copy. */
@@ -246,24 +252,30 @@ HP_POOLS_INLINE void hp_pool_release_bulk(hp_pool *p, void *const *objs, size_t 
         return hp_pool_create(&p->base, sizeof(T), HP_POOLS_ALIGNOF(T), count, 0);                           \
     }                                                                                                        \
     static inline __attribute__((unused)) void name##_destroy(name *p) { hp_pool_destroy(&p->base); }        \
-    static inline __attribute__((unused)) hp_pool *name##_base(name *p) { return &p->base; }                 \
-    static inline __attribute__((unused)) T *name##_acquire(name *p)                                         \
+    static inline __attribute__((unused)) hp_pool *name##_base(name *p) HP_POOLS_NONBLOCKING                 \
+    {                                                                                                        \
+        return &p->base;                                                                                     \
+    }                                                                                                        \
+    static inline __attribute__((unused)) T *name##_acquire(name *p) HP_POOLS_NONBLOCKING                    \
     {                                                                                                        \
         return (T *)hp_pool_acquire(&p->base);                                                               \
     }                                                                                                        \
-    static inline __attribute__((unused)) void name##_release(name *p, T *o)                                 \
+    static inline __attribute__((unused)) void name##_release(name *p, T *o) HP_POOLS_NONBLOCKING            \
     {                                                                                                        \
         hp_pool_release(&p->base, (void *)o);                                                                \
     }                                                                                                        \
     static inline __attribute__((unused)) size_t name##_acquire_bulk(name *p, T **out, size_t n)             \
+        HP_POOLS_NONBLOCKING                                                                                 \
     {                                                                                                        \
         return hp_pool_acquire_bulk(&p->base, (void **)out, n);                                              \
     }                                                                                                        \
     static inline __attribute__((unused)) size_t name##_acquire_burst(name *p, T **out, size_t n)            \
+        HP_POOLS_NONBLOCKING                                                                                 \
     {                                                                                                        \
         return hp_pool_acquire_burst(&p->base, (void **)out, n);                                             \
     }                                                                                                        \
     static inline __attribute__((unused)) void name##_release_bulk(name *p, T *const *o, size_t n)           \
+        HP_POOLS_NONBLOCKING                                                                                 \
     {                                                                                                        \
         hp_pool_release_bulk(&p->base, (void *const *)o, n);                                                 \
     }                                                                                                        \

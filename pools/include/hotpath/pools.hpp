@@ -6,6 +6,9 @@
  * Construction allocates (do it before the hot path) and throws std::bad_alloc or
  * std::invalid_argument on failure; nothing after construction allocates or throws, except that
  * pool<T>::make passes on an exception from T's own constructor (after releasing the slot).
+ * The members that never allocate whatever T is are marked nonblocking for clang's effect
+ * analysis (HP_POOLS_NONBLOCKING, see pools_common.h); make, destroy and the fixed vector's
+ * push_back/pop_back run T's own code, so they are left to inference at the call.
  * ring/spsc/fixed_map copy elements with memcpy, so their types must be trivially copyable
  * (checked at compile time); fixed_map also hashes and compares keys as bytes, so from C++17 on
  * its key type must have no padding and no floating-point members (checked too). pool<T> can
@@ -47,8 +50,8 @@ template <class T> class pool
     pool(const pool &) = delete;
     pool &operator=(const pool &) = delete;
 
-    T *acquire() noexcept { return static_cast<T *>(hp_pool_acquire(&p_)); }
-    void release(T *o) noexcept { hp_pool_release(&p_, o); }
+    T *acquire() noexcept HP_POOLS_NONBLOCKING { return static_cast<T *>(hp_pool_acquire(&p_)); }
+    void release(T *o) noexcept HP_POOLS_NONBLOCKING { hp_pool_release(&p_, o); }
     /* Construct a T in a free slot; nullptr if the pool is exhausted. If T's constructor throws,
      * the slot goes back to the pool and the exception propagates. */
     template <class... A> T *make(A &&...args)
@@ -71,20 +74,20 @@ template <class T> class pool
         hp_pool_release(&p_, o);
     }
     /* Bulk: all n slots or none (returns n or 0). Burst: as many as are free, up to n. */
-    std::size_t acquire_bulk(T **out, std::size_t n) noexcept
+    std::size_t acquire_bulk(T **out, std::size_t n) noexcept HP_POOLS_NONBLOCKING
     {
         return hp_pool_acquire_bulk(&p_, reinterpret_cast<void **>(out), n);
     }
-    std::size_t acquire_burst(T **out, std::size_t n) noexcept
+    std::size_t acquire_burst(T **out, std::size_t n) noexcept HP_POOLS_NONBLOCKING
     {
         return hp_pool_acquire_burst(&p_, reinterpret_cast<void **>(out), n);
     }
-    void release_bulk(T *const *objs, std::size_t n) noexcept
+    void release_bulk(T *const *objs, std::size_t n) noexcept HP_POOLS_NONBLOCKING
     {
         hp_pool_release_bulk(&p_, reinterpret_cast<void *const *>(objs), n);
     }
-    hp_pool_stats stats() const noexcept { return hp_pool_get_stats(&p_); }
-    hp_pool *c_pool() noexcept { return &p_; }
+    hp_pool_stats stats() const noexcept HP_POOLS_NONBLOCKING { return hp_pool_get_stats(&p_); }
+    hp_pool *c_pool() noexcept HP_POOLS_NONBLOCKING { return &p_; }
 
   private:
     hp_pool p_;
@@ -104,33 +107,45 @@ template <class T> class ring
     ring(const ring &) = delete;
     ring &operator=(const ring &) = delete;
 
-    bool push(const T &v) noexcept { return hp__ring_push(&r_, &v, sizeof(T)); }
-    bool pop(T &out) noexcept { return hp__ring_pop(&r_, &out, sizeof(T)); }
-    T *front() noexcept { return static_cast<T *>(hp__ring_front(&r_, sizeof(T))); }
-    std::size_t push_bulk(const T *s, std::size_t n) noexcept
+    bool push(const T &v) noexcept HP_POOLS_NONBLOCKING { return hp__ring_push(&r_, &v, sizeof(T)); }
+    bool pop(T &out) noexcept HP_POOLS_NONBLOCKING { return hp__ring_pop(&r_, &out, sizeof(T)); }
+    T *front() noexcept HP_POOLS_NONBLOCKING { return static_cast<T *>(hp__ring_front(&r_, sizeof(T))); }
+    std::size_t push_bulk(const T *s, std::size_t n) noexcept HP_POOLS_NONBLOCKING
     {
         return hp__ring_push_n(&r_, s, n, sizeof(T), 0);
     }
-    std::size_t push_burst(const T *s, std::size_t n) noexcept
+    std::size_t push_burst(const T *s, std::size_t n) noexcept HP_POOLS_NONBLOCKING
     {
         return hp__ring_push_n(&r_, s, n, sizeof(T), 1);
     }
-    std::size_t pop_bulk(T *d, std::size_t n) noexcept { return hp__ring_pop_n(&r_, d, n, sizeof(T), 0); }
-    std::size_t pop_burst(T *d, std::size_t n) noexcept { return hp__ring_pop_n(&r_, d, n, sizeof(T), 1); }
+    std::size_t pop_bulk(T *d, std::size_t n) noexcept HP_POOLS_NONBLOCKING
+    {
+        return hp__ring_pop_n(&r_, d, n, sizeof(T), 0);
+    }
+    std::size_t pop_burst(T *d, std::size_t n) noexcept HP_POOLS_NONBLOCKING
+    {
+        return hp__ring_pop_n(&r_, d, n, sizeof(T), 1);
+    }
     /* Zero-copy, as hp_ring_reserve/hp_ring_commit and hp_ring_peek_span/hp_ring_consume: n in =
      * wanted, out = granted contiguous slots (nullptr and 0 when none); then commit(k) or
      * consume(k) with k <= granted. */
-    T *reserve(std::size_t &n) noexcept { return static_cast<T *>(hp__ring_reserve(&r_, &n, sizeof(T))); }
-    void commit(std::size_t k) noexcept { hp_ring_commit(&r_, k); }
-    T *peek(std::size_t &n) noexcept { return static_cast<T *>(hp__ring_peek_span(&r_, &n, sizeof(T))); }
-    void consume(std::size_t k) noexcept { hp_ring_consume(&r_, k); }
-    void clear() noexcept { hp_ring_clear(&r_); }
-    std::size_t size() const noexcept { return hp_ring_count(&r_); }
-    std::size_t capacity() const noexcept { return hp_ring_capacity(&r_); }
-    bool empty() const noexcept { return hp_ring_empty(&r_); }
-    bool full() const noexcept { return hp_ring_full(&r_); }
+    T *reserve(std::size_t &n) noexcept HP_POOLS_NONBLOCKING
+    {
+        return static_cast<T *>(hp__ring_reserve(&r_, &n, sizeof(T)));
+    }
+    void commit(std::size_t k) noexcept HP_POOLS_NONBLOCKING { hp_ring_commit(&r_, k); }
+    T *peek(std::size_t &n) noexcept HP_POOLS_NONBLOCKING
+    {
+        return static_cast<T *>(hp__ring_peek_span(&r_, &n, sizeof(T)));
+    }
+    void consume(std::size_t k) noexcept HP_POOLS_NONBLOCKING { hp_ring_consume(&r_, k); }
+    void clear() noexcept HP_POOLS_NONBLOCKING { hp_ring_clear(&r_); }
+    std::size_t size() const noexcept HP_POOLS_NONBLOCKING { return hp_ring_count(&r_); }
+    std::size_t capacity() const noexcept HP_POOLS_NONBLOCKING { return hp_ring_capacity(&r_); }
+    bool empty() const noexcept HP_POOLS_NONBLOCKING { return hp_ring_empty(&r_); }
+    bool full() const noexcept HP_POOLS_NONBLOCKING { return hp_ring_full(&r_); }
     /* Most elements ever queued; 0 unless the pushing code is compiled with HP_POOLS_HIGH_WATER. */
-    std::size_t high_water() const noexcept { return hp_ring_high_water(&r_); }
+    std::size_t high_water() const noexcept HP_POOLS_NONBLOCKING { return hp_ring_high_water(&r_); }
 
   private:
     hp_ring r_;
@@ -152,32 +167,44 @@ template <class T> class spsc
     spsc &operator=(const spsc &) = delete;
 
     /* Producer side. */
-    bool try_push(const T &v) noexcept { return hp__spsc_push(&q_, &v, sizeof(T)); }
-    std::size_t push_bulk(const T *s, std::size_t n) noexcept
+    bool try_push(const T &v) noexcept HP_POOLS_NONBLOCKING { return hp__spsc_push(&q_, &v, sizeof(T)); }
+    std::size_t push_bulk(const T *s, std::size_t n) noexcept HP_POOLS_NONBLOCKING
     {
         return hp__spsc_push_n(&q_, s, n, sizeof(T), 0);
     }
-    std::size_t push_burst(const T *s, std::size_t n) noexcept
+    std::size_t push_burst(const T *s, std::size_t n) noexcept HP_POOLS_NONBLOCKING
     {
         return hp__spsc_push_n(&q_, s, n, sizeof(T), 1);
     }
-    T *reserve(std::size_t &n) noexcept { return static_cast<T *>(hp__spsc_reserve(&q_, &n, sizeof(T))); }
-    void commit(std::size_t k) noexcept { hp_spsc_commit(&q_, k); }
+    T *reserve(std::size_t &n) noexcept HP_POOLS_NONBLOCKING
+    {
+        return static_cast<T *>(hp__spsc_reserve(&q_, &n, sizeof(T)));
+    }
+    void commit(std::size_t k) noexcept HP_POOLS_NONBLOCKING { hp_spsc_commit(&q_, k); }
     /* Consumer side. */
-    bool try_pop(T &out) noexcept { return hp__spsc_pop(&q_, &out, sizeof(T)); }
-    std::size_t pop_bulk(T *d, std::size_t n) noexcept { return hp__spsc_pop_n(&q_, d, n, sizeof(T), 0); }
-    std::size_t pop_burst(T *d, std::size_t n) noexcept { return hp__spsc_pop_n(&q_, d, n, sizeof(T), 1); }
-    T *peek(std::size_t &n) noexcept { return static_cast<T *>(hp__spsc_peek_span(&q_, &n, sizeof(T))); }
-    void consume(std::size_t k) noexcept { hp_spsc_consume(&q_, k); }
+    bool try_pop(T &out) noexcept HP_POOLS_NONBLOCKING { return hp__spsc_pop(&q_, &out, sizeof(T)); }
+    std::size_t pop_bulk(T *d, std::size_t n) noexcept HP_POOLS_NONBLOCKING
+    {
+        return hp__spsc_pop_n(&q_, d, n, sizeof(T), 0);
+    }
+    std::size_t pop_burst(T *d, std::size_t n) noexcept HP_POOLS_NONBLOCKING
+    {
+        return hp__spsc_pop_n(&q_, d, n, sizeof(T), 1);
+    }
+    T *peek(std::size_t &n) noexcept HP_POOLS_NONBLOCKING
+    {
+        return static_cast<T *>(hp__spsc_peek_span(&q_, &n, sizeof(T)));
+    }
+    void consume(std::size_t k) noexcept HP_POOLS_NONBLOCKING { hp_spsc_consume(&q_, k); }
     /* The oldest element in place, or nullptr if empty; consume(1) hands its slot back. The
      * per-item call of a consumer that reads in place (cheaper than peek for one element). */
-    T *front() noexcept { return static_cast<T *>(hp__spsc_front(&q_, sizeof(T))); }
+    T *front() noexcept HP_POOLS_NONBLOCKING { return static_cast<T *>(hp__spsc_front(&q_, sizeof(T))); }
     /* Either side. */
-    std::size_t size() noexcept { return hp_spsc_count(&q_); }
-    std::size_t capacity() const noexcept { return hp_spsc_capacity(&q_); }
+    std::size_t size() noexcept HP_POOLS_NONBLOCKING { return hp_spsc_count(&q_); }
+    std::size_t capacity() const noexcept HP_POOLS_NONBLOCKING { return hp_spsc_capacity(&q_); }
     /* Producer. Upper bound on the most elements ever queued; 0 unless the pushing code is
      * compiled with HP_POOLS_HIGH_WATER. */
-    std::size_t high_water() const noexcept { return hp_spsc_high_water(&q_); }
+    std::size_t high_water() const noexcept HP_POOLS_NONBLOCKING { return hp_spsc_high_water(&q_); }
 
   private:
     hp_spsc q_;
@@ -197,27 +224,27 @@ class scratch
     scratch &operator=(const scratch &) = delete;
 
     /* n uninitialised T, or nullptr when the arena is exhausted. */
-    template <class T> T *alloc(std::size_t n = 1) noexcept
+    template <class T> T *alloc(std::size_t n = 1) noexcept HP_POOLS_NONBLOCKING
     {
         return static_cast<T *>(hp_scratch_alloc_array(&s_, n, sizeof(T), alignof(T)));
     }
-    void *alloc_bytes(std::size_t size, std::size_t align) noexcept
+    void *alloc_bytes(std::size_t size, std::size_t align) noexcept HP_POOLS_NONBLOCKING
     {
         return hp_scratch_alloc(&s_, size, align);
     }
-    hp_scratch_mark_t mark() const noexcept { return hp_scratch_mark(&s_); }
-    void rewind(hp_scratch_mark_t m) noexcept { hp_scratch_rewind(&s_, m); }
-    void reset() noexcept { hp_scratch_reset(&s_); }
-    std::size_t used() const noexcept { return hp_scratch_used(&s_); }
-    hp_scratch *c_scratch() noexcept { return &s_; }
+    hp_scratch_mark_t mark() const noexcept HP_POOLS_NONBLOCKING { return hp_scratch_mark(&s_); }
+    void rewind(hp_scratch_mark_t m) noexcept HP_POOLS_NONBLOCKING { hp_scratch_rewind(&s_, m); }
+    void reset() noexcept HP_POOLS_NONBLOCKING { hp_scratch_reset(&s_); }
+    std::size_t used() const noexcept HP_POOLS_NONBLOCKING { return hp_scratch_used(&s_); }
+    hp_scratch *c_scratch() noexcept HP_POOLS_NONBLOCKING { return &s_; }
 
     /* RAII mark: everything allocated from the arena during the guard's life is released when it
      * ends, also when an exception unwinds it. */
     class scope
     {
       public:
-        explicit scope(scratch &a) noexcept : s_(&a.s_), m_(hp_scratch_mark(&a.s_)) {}
-        explicit scope(hp_scratch *s) noexcept : s_(s), m_(hp_scratch_mark(s)) {}
+        explicit scope(scratch &a) noexcept HP_POOLS_NONBLOCKING : s_(&a.s_), m_(hp_scratch_mark(&a.s_)) {}
+        explicit scope(hp_scratch *s) noexcept HP_POOLS_NONBLOCKING : s_(s), m_(hp_scratch_mark(s)) {}
         ~scope() { hp_scratch_rewind(s_, m_); }
         scope(const scope &) = delete;
         scope &operator=(const scope &) = delete;
@@ -251,15 +278,15 @@ template <class T, std::size_t N> class fixed_vector
         return true;
     }
     /* Pointer to element i, or nullptr when i >= size(). */
-    T *at(std::size_t i) noexcept { return i < len_ ? &items_[i] : nullptr; }
-    T &operator[](std::size_t i) noexcept { return items_[i]; }
-    T *begin() noexcept { return items_; }
-    T *end() noexcept { return items_ + len_; }
-    std::size_t size() const noexcept { return len_; }
-    static constexpr std::size_t capacity() noexcept { return N; }
-    bool full() const noexcept { return len_ == N; }
-    bool empty() const noexcept { return len_ == 0; }
-    void clear() noexcept { len_ = 0; }
+    T *at(std::size_t i) noexcept HP_POOLS_NONBLOCKING { return i < len_ ? &items_[i] : nullptr; }
+    T &operator[](std::size_t i) noexcept HP_POOLS_NONBLOCKING { return items_[i]; }
+    T *begin() noexcept HP_POOLS_NONBLOCKING { return items_; }
+    T *end() noexcept HP_POOLS_NONBLOCKING { return items_ + len_; }
+    std::size_t size() const noexcept HP_POOLS_NONBLOCKING { return len_; }
+    static constexpr std::size_t capacity() noexcept HP_POOLS_NONBLOCKING { return N; }
+    bool full() const noexcept HP_POOLS_NONBLOCKING { return len_ == N; }
+    bool empty() const noexcept HP_POOLS_NONBLOCKING { return len_ == 0; }
+    void clear() noexcept HP_POOLS_NONBLOCKING { len_ = 0; }
 
   private:
     std::size_t len_ = 0;
@@ -293,12 +320,12 @@ template <class K, class V> class fixed_map
     fixed_map(const fixed_map &) = delete;
     fixed_map &operator=(const fixed_map &) = delete;
 
-    V *find(const K &k) const noexcept
+    V *find(const K &k) const noexcept HP_POOLS_NONBLOCKING
     {
         return static_cast<V *>(hp__map_find(&m_, &k, sizeof(K), hp_map_hash_bytes, hp_map_eq_bytes));
     }
     /* 1 inserted, 0 updated, -1 full. */
-    int put(const K &k, const V &v) noexcept
+    int put(const K &k, const V &v) noexcept HP_POOLS_NONBLOCKING
     {
         int existed;
         V *slot = static_cast<V *>(
@@ -307,13 +334,13 @@ template <class K, class V> class fixed_map
         *slot = v;
         return !existed;
     }
-    bool erase(const K &k) noexcept
+    bool erase(const K &k) noexcept HP_POOLS_NONBLOCKING
     {
         return hp__map_erase(&m_, &k, sizeof(K), hp_map_hash_bytes, hp_map_eq_bytes);
     }
-    std::size_t size() const noexcept { return hp_map_count(&m_); }
-    std::size_t capacity() const noexcept { return hp_map_capacity(&m_); }
-    void clear() noexcept { hp_map_clear(&m_); }
+    std::size_t size() const noexcept HP_POOLS_NONBLOCKING { return hp_map_count(&m_); }
+    std::size_t capacity() const noexcept HP_POOLS_NONBLOCKING { return hp_map_capacity(&m_); }
+    void clear() noexcept HP_POOLS_NONBLOCKING { hp_map_clear(&m_); }
 
   private:
     hp_map m_;

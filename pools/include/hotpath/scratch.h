@@ -76,18 +76,21 @@ HP_POOLS_API void hp_scratch_destroy(hp_scratch *s);
 HP_POOLS_API int hp_scratch_thread_init_flags(size_t size, unsigned flags);
 HP_POOLS_API void hp_scratch_thread_fini(void);
 extern HP_POOLS_API __thread hp_scratch hp__scratch_tls __attribute__((tls_model("initial-exec")));
-HP_POOLS_INLINE hp_scratch *hp_scratch_thread(void) { return &hp__scratch_tls; }
+HP_POOLS_INLINE hp_scratch *hp_scratch_thread(void) HP_POOLS_NONBLOCKING
+{
+    return HP_POOLS_UNCHECKED(&hp__scratch_tls);
+}
 
 /* Private, cold: account a refused allocation (and abort if asked to). Returns NULL. */
-HP_POOLS_API void *hp_scratch__exhausted(hp_scratch *s, size_t size, size_t align);
+HP_POOLS_API void *hp_scratch__exhausted(hp_scratch *s, size_t size, size_t align) HP_POOLS_NONBLOCKING;
 /* Private: the rewind's debug/ASan poisoning and high-water bookkeeping. */
-HP_POOLS_API void hp_scratch__release(hp_scratch *s, size_t to);
+HP_POOLS_API void hp_scratch__release(hp_scratch *s, size_t to) HP_POOLS_NONBLOCKING;
 
 /* `size` bytes aligned to `align` (a power of two; 0 means 1), or NULL when they do not fit or
  * `align` is not a power of two (the arena is unchanged and `failed` counts it; with
  * HP_SCRATCH_ABORT_ON_FULL either aborts with a message). Contents unspecified. O(1), never
  * allocates. The alignment test folds away for a constant `align`. */
-HP_POOLS_INLINE void *hp_scratch_alloc(hp_scratch *s, size_t size, size_t align)
+HP_POOLS_INLINE void *hp_scratch_alloc(hp_scratch *s, size_t size, size_t align) HP_POOLS_NONBLOCKING
 {
     if (HP_POOLS_UNLIKELY(align & (align - 1))) return hp_scratch__exhausted(s, size, align);
     uintptr_t cur = (uintptr_t)s->base + s->pos;
@@ -103,7 +106,8 @@ HP_POOLS_INLINE void *hp_scratch_alloc(hp_scratch *s, size_t size, size_t align)
 
 /* n elements of elem_size bytes aligned to align; NULL (counted) if n * elem_size overflows or
  * does not fit. O(1), never allocates. */
-HP_POOLS_INLINE void *hp_scratch_alloc_array(hp_scratch *s, size_t n, size_t elem_size, size_t align)
+HP_POOLS_INLINE void *hp_scratch_alloc_array(hp_scratch *s, size_t n, size_t elem_size,
+                                             size_t align) HP_POOLS_NONBLOCKING
 {
     size_t bytes;
     if (HP_POOLS_UNLIKELY(__builtin_mul_overflow(n, elem_size, &bytes)))
@@ -115,7 +119,7 @@ HP_POOLS_INLINE void *hp_scratch_alloc_array(hp_scratch *s, size_t n, size_t ele
 #define HP_SCRATCH_NEW(s, T, n) ((T *)hp_scratch_alloc_array((s), (n), sizeof(T), HP_POOLS_ALIGNOF(T)))
 
 /* Current position, to rewind to later. O(1). */
-HP_POOLS_INLINE hp_scratch_mark_t hp_scratch_mark(const hp_scratch *s)
+HP_POOLS_INLINE hp_scratch_mark_t hp_scratch_mark(const hp_scratch *s) HP_POOLS_NONBLOCKING
 {
     hp_scratch_mark_t m = {s->pos};
     return m;
@@ -123,7 +127,7 @@ HP_POOLS_INLINE hp_scratch_mark_t hp_scratch_mark(const hp_scratch *s)
 /* Release everything handed out since mark m (which must come from this arena and not lie beyond
  * the current position; a later mark than the position is ignored). Pointers handed out after m
  * become invalid. O(1); O(bytes released) in debug mode or under ASan. Never allocates. */
-HP_POOLS_INLINE void hp_scratch_rewind(hp_scratch *s, hp_scratch_mark_t m)
+HP_POOLS_INLINE void hp_scratch_rewind(hp_scratch *s, hp_scratch_mark_t m) HP_POOLS_NONBLOCKING
 {
     if (HP_POOLS_UNLIKELY(m.pos > s->pos)) return;
 #ifdef HP__ASAN
@@ -140,22 +144,25 @@ HP_POOLS_INLINE void hp_scratch_rewind(hp_scratch *s, hp_scratch_mark_t m)
 }
 /* Release everything: every pointer from this arena becomes invalid. O(1) (O(bytes used) in
  * debug mode or under ASan). Never allocates. */
-HP_POOLS_INLINE void hp_scratch_reset(hp_scratch *s)
+HP_POOLS_INLINE void hp_scratch_reset(hp_scratch *s) HP_POOLS_NONBLOCKING
 {
     hp_scratch_mark_t zero = {0};
     hp_scratch_rewind(s, zero);
 }
 
 /* Queries. O(1). */
-HP_POOLS_INLINE size_t hp_scratch_used(const hp_scratch *s) { return s->pos; }
-HP_POOLS_INLINE size_t hp_scratch_size(const hp_scratch *s) { return s->size; }
-HP_POOLS_INLINE size_t hp_scratch_remaining(const hp_scratch *s) { return s->size - s->pos; }
-HP_POOLS_INLINE size_t hp_scratch_failed(const hp_scratch *s) { return s->failed; }
-HP_POOLS_INLINE size_t hp_scratch_high_water(const hp_scratch *s)
+HP_POOLS_INLINE size_t hp_scratch_used(const hp_scratch *s) HP_POOLS_NONBLOCKING { return s->pos; }
+HP_POOLS_INLINE size_t hp_scratch_size(const hp_scratch *s) HP_POOLS_NONBLOCKING { return s->size; }
+HP_POOLS_INLINE size_t hp_scratch_remaining(const hp_scratch *s) HP_POOLS_NONBLOCKING
+{
+    return s->size - s->pos;
+}
+HP_POOLS_INLINE size_t hp_scratch_failed(const hp_scratch *s) HP_POOLS_NONBLOCKING { return s->failed; }
+HP_POOLS_INLINE size_t hp_scratch_high_water(const hp_scratch *s) HP_POOLS_NONBLOCKING
 {
     return s->pos > s->high_water ? s->pos : s->high_water;
 }
-HP_POOLS_INLINE unsigned long hp_scratch_epoch(const hp_scratch *s) { return s->epoch; }
+HP_POOLS_INLINE unsigned long hp_scratch_epoch(const hp_scratch *s) HP_POOLS_NONBLOCKING { return s->epoch; }
 
 /* HP_SCRATCH_SCOPE(s): everything allocated from arena s in the rest of the enclosing block is
  * released when the block ends, however it ends (not on longjmp). C (GCC/Clang cleanup). */
@@ -163,12 +170,15 @@ typedef struct hp__scratch_scope {
     hp_scratch *s;
     hp_scratch_mark_t m;
 } hp__scratch_scope;
-HP_POOLS_INLINE hp__scratch_scope hp__scratch_scope_enter(hp_scratch *s)
+HP_POOLS_INLINE hp__scratch_scope hp__scratch_scope_enter(hp_scratch *s) HP_POOLS_NONBLOCKING
 {
     hp__scratch_scope g = {s, hp_scratch_mark(s)};
     return g;
 }
-HP_POOLS_INLINE void hp__scratch_scope_leave(hp__scratch_scope *g) { hp_scratch_rewind(g->s, g->m); }
+HP_POOLS_INLINE void hp__scratch_scope_leave(hp__scratch_scope *g) HP_POOLS_NONBLOCKING
+{
+    hp_scratch_rewind(g->s, g->m);
+}
 #define HP__SCRATCH_CAT2(a, b) a##b
 #define HP__SCRATCH_CAT(a, b) HP__SCRATCH_CAT2(a, b)
 #define HP_SCRATCH_SCOPE(s)                                                                                  \

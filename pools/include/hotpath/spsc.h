@@ -105,7 +105,7 @@ HP_POOLS_API void hp_spsc_destroy(hp_spsc *q);
 
 /* Producer: free slots, re-reading the consumer's index only if the cached view has fewer than
  * `want`. */
-HP_POOLS_INLINE size_t hp__spsc_room(hp_spsc *q, size_t h, size_t want)
+HP_POOLS_INLINE size_t hp__spsc_room(hp_spsc *q, size_t h, size_t want) HP_POOLS_NONBLOCKING
 {
     size_t room = q->p_mask + 1 - (h - q->tail_cache);
     if (room < want) {
@@ -115,7 +115,7 @@ HP_POOLS_INLINE size_t hp__spsc_room(hp_spsc *q, size_t h, size_t want)
     return room;
 }
 /* Consumer: readable elements, re-reading the producer's index only if the cache has fewer. */
-HP_POOLS_INLINE size_t hp__spsc_avail(hp_spsc *q, size_t t, size_t want)
+HP_POOLS_INLINE size_t hp__spsc_avail(hp_spsc *q, size_t t, size_t want) HP_POOLS_NONBLOCKING
 {
     size_t have = q->head_cache - t;
     if (have < want) {
@@ -125,7 +125,7 @@ HP_POOLS_INLINE size_t hp__spsc_avail(hp_spsc *q, size_t t, size_t want)
     return have;
 }
 
-HP_POOLS_INLINE int hp__spsc_push(hp_spsc *q, const void *elem, size_t esz)
+HP_POOLS_INLINE int hp__spsc_push(hp_spsc *q, const void *elem, size_t esz) HP_POOLS_NONBLOCKING
 {
     size_t h = HP__LOAD_RLX(&q->head);
     if (HP_POOLS_UNLIKELY(hp__spsc_room(q, h, 1) == 0)) return 0;
@@ -134,7 +134,7 @@ HP_POOLS_INLINE int hp__spsc_push(hp_spsc *q, const void *elem, size_t esz)
     HP__SPSC_NOTE_HIGH(q, h + 1);
     return 1;
 }
-HP_POOLS_INLINE int hp__spsc_pop(hp_spsc *q, void *out, size_t esz)
+HP_POOLS_INLINE int hp__spsc_pop(hp_spsc *q, void *out, size_t esz) HP_POOLS_NONBLOCKING
 {
     size_t t = HP__LOAD_RLX(&q->tail);
     if (HP_POOLS_UNLIKELY(hp__spsc_avail(q, t, 1) == 0)) return 0;
@@ -142,7 +142,8 @@ HP_POOLS_INLINE int hp__spsc_pop(hp_spsc *q, void *out, size_t esz)
     HP__STORE_REL(&q->tail, t + 1);
     return 1;
 }
-HP_POOLS_INLINE size_t hp__spsc_push_n(hp_spsc *q, const void *src, size_t n, size_t esz, int burst)
+HP_POOLS_INLINE size_t hp__spsc_push_n(hp_spsc *q, const void *src, size_t n, size_t esz,
+                                       int burst) HP_POOLS_NONBLOCKING
 {
     size_t h = HP__LOAD_RLX(&q->head);
     size_t room = hp__spsc_room(q, h, n);
@@ -156,7 +157,8 @@ HP_POOLS_INLINE size_t hp__spsc_push_n(hp_spsc *q, const void *src, size_t n, si
     HP__SPSC_NOTE_HIGH(q, h + n);
     return n;
 }
-HP_POOLS_INLINE size_t hp__spsc_pop_n(hp_spsc *q, void *dst, size_t n, size_t esz, int burst)
+HP_POOLS_INLINE size_t hp__spsc_pop_n(hp_spsc *q, void *dst, size_t n, size_t esz,
+                                      int burst) HP_POOLS_NONBLOCKING
 {
     size_t t = HP__LOAD_RLX(&q->tail);
     size_t have = hp__spsc_avail(q, t, n);
@@ -169,7 +171,7 @@ HP_POOLS_INLINE size_t hp__spsc_pop_n(hp_spsc *q, void *dst, size_t n, size_t es
     HP__STORE_REL(&q->tail, t + n);
     return n;
 }
-HP_POOLS_INLINE void *hp__spsc_reserve(hp_spsc *q, size_t *n, size_t esz)
+HP_POOLS_INLINE void *hp__spsc_reserve(hp_spsc *q, size_t *n, size_t esz) HP_POOLS_NONBLOCKING
 {
     size_t h = HP__LOAD_RLX(&q->head);
     size_t i = h & q->p_mask, contig = q->p_mask + 1 - i;
@@ -181,13 +183,13 @@ HP_POOLS_INLINE void *hp__spsc_reserve(hp_spsc *q, size_t *n, size_t esz)
 }
 /* One element needs none of peek_span's span arithmetic; front() is the consumer's hot call in
  * rigtorp-style loops (while (!front()); use; consume(1)). */
-HP_POOLS_INLINE void *hp__spsc_front(hp_spsc *q, size_t esz)
+HP_POOLS_INLINE void *hp__spsc_front(hp_spsc *q, size_t esz) HP_POOLS_NONBLOCKING
 {
     size_t t = HP__LOAD_RLX(&q->tail);
     if (HP_POOLS_UNLIKELY(hp__spsc_avail(q, t, 1) == 0)) return NULL;
     return q->c_buf + (t & q->c_mask) * esz;
 }
-HP_POOLS_INLINE void *hp__spsc_peek_span(hp_spsc *q, size_t *n, size_t esz)
+HP_POOLS_INLINE void *hp__spsc_peek_span(hp_spsc *q, size_t *n, size_t esz) HP_POOLS_NONBLOCKING
 {
     size_t t = HP__LOAD_RLX(&q->tail);
     size_t i = t & q->c_mask, contig = q->c_mask + 1 - i;
@@ -199,40 +201,43 @@ HP_POOLS_INLINE void *hp__spsc_peek_span(hp_spsc *q, size_t *n, size_t esz)
 }
 
 /* Producer. Append a copy of *elem. Returns 1, or 0 if full. O(1), never allocates or blocks. */
-HP_POOLS_INLINE int hp_spsc_push(hp_spsc *q, const void *elem)
+HP_POOLS_INLINE int hp_spsc_push(hp_spsc *q, const void *elem) HP_POOLS_NONBLOCKING
 {
     return hp__spsc_push(q, elem, q->p_elem_size);
 }
 /* Consumer. Move the oldest element into *out. Returns 1, or 0 if empty. O(1), never blocks. */
-HP_POOLS_INLINE int hp_spsc_pop(hp_spsc *q, void *out) { return hp__spsc_pop(q, out, q->c_elem_size); }
+HP_POOLS_INLINE int hp_spsc_pop(hp_spsc *q, void *out) HP_POOLS_NONBLOCKING
+{
+    return hp__spsc_pop(q, out, q->c_elem_size);
+}
 /* Producer. Bulk: all n of src[] published at once, or none (returns n or 0). O(n). */
-HP_POOLS_INLINE size_t hp_spsc_push_bulk(hp_spsc *q, const void *src, size_t n)
+HP_POOLS_INLINE size_t hp_spsc_push_bulk(hp_spsc *q, const void *src, size_t n) HP_POOLS_NONBLOCKING
 {
     return hp__spsc_push_n(q, src, n, q->p_elem_size, 0);
 }
 /* Producer. Burst: as many of src[0..n) as fit, published at once; returns how many. O(n). */
-HP_POOLS_INLINE size_t hp_spsc_push_burst(hp_spsc *q, const void *src, size_t n)
+HP_POOLS_INLINE size_t hp_spsc_push_burst(hp_spsc *q, const void *src, size_t n) HP_POOLS_NONBLOCKING
 {
     return hp__spsc_push_n(q, src, n, q->p_elem_size, 1);
 }
 /* Consumer. Bulk: exactly n oldest into dst[], or none (returns n or 0). O(n). */
-HP_POOLS_INLINE size_t hp_spsc_pop_bulk(hp_spsc *q, void *dst, size_t n)
+HP_POOLS_INLINE size_t hp_spsc_pop_bulk(hp_spsc *q, void *dst, size_t n) HP_POOLS_NONBLOCKING
 {
     return hp__spsc_pop_n(q, dst, n, q->c_elem_size, 0);
 }
 /* Consumer. Burst: up to n oldest into dst[]; returns how many. O(n). */
-HP_POOLS_INLINE size_t hp_spsc_pop_burst(hp_spsc *q, void *dst, size_t n)
+HP_POOLS_INLINE size_t hp_spsc_pop_burst(hp_spsc *q, void *dst, size_t n) HP_POOLS_NONBLOCKING
 {
     return hp__spsc_pop_n(q, dst, n, q->c_elem_size, 1);
 }
 /* Producer. Zero-copy: *n in = wanted, out = granted contiguous free slots (fewer at the buffer's
  * end or when nearly full); returns the first, or NULL with *n = 0. Write them, then
  * hp_spsc_commit(q, k) (k <= granted) publishes the first k to the consumer. O(1). */
-HP_POOLS_INLINE void *hp_spsc_reserve(hp_spsc *q, size_t *n)
+HP_POOLS_INLINE void *hp_spsc_reserve(hp_spsc *q, size_t *n) HP_POOLS_NONBLOCKING
 {
     return hp__spsc_reserve(q, n, q->p_elem_size);
 }
-HP_POOLS_INLINE void hp_spsc_commit(hp_spsc *q, size_t k)
+HP_POOLS_INLINE void hp_spsc_commit(hp_spsc *q, size_t k) HP_POOLS_NONBLOCKING
 {
     size_t h = HP__LOAD_RLX(&q->head) + k;
     HP__STORE_REL(&q->head, h);
@@ -241,27 +246,33 @@ HP_POOLS_INLINE void hp_spsc_commit(hp_spsc *q, size_t k)
 /* Consumer. Zero-copy: *n in = wanted, out = granted contiguous readable elements, read in place
  * from the returned pointer (NULL with *n = 0 if empty); hp_spsc_consume(q, k) (k <= granted)
  * hands the first k slots back to the producer. The span is valid until consumed. O(1). */
-HP_POOLS_INLINE void *hp_spsc_peek(hp_spsc *q, size_t *n) { return hp__spsc_peek_span(q, n, q->c_elem_size); }
-HP_POOLS_INLINE void hp_spsc_consume(hp_spsc *q, size_t k)
+HP_POOLS_INLINE void *hp_spsc_peek(hp_spsc *q, size_t *n) HP_POOLS_NONBLOCKING
+{
+    return hp__spsc_peek_span(q, n, q->c_elem_size);
+}
+HP_POOLS_INLINE void hp_spsc_consume(hp_spsc *q, size_t k) HP_POOLS_NONBLOCKING
 {
     HP__STORE_REL(&q->tail, HP__LOAD_RLX(&q->tail) + k);
 }
 /* Consumer. Pointer to the oldest element, or NULL if empty. O(1). */
-HP_POOLS_INLINE void *hp_spsc_front(hp_spsc *q) { return hp__spsc_front(q, q->c_elem_size); }
+HP_POOLS_INLINE void *hp_spsc_front(hp_spsc *q) HP_POOLS_NONBLOCKING
+{
+    return hp__spsc_front(q, q->c_elem_size);
+}
 /* Either side. Elements queued, between 0 and the capacity: exact when the other side is idle.
  * Otherwise the two indices are read one after the other, so the result is at least the count
  * at both ends of the call and at most the capacity, but may be a value the ring never held
  * when both sides moved during the call. O(1). */
-HP_POOLS_INLINE size_t hp_spsc_count(hp_spsc *q)
+HP_POOLS_INLINE size_t hp_spsc_count(hp_spsc *q) HP_POOLS_NONBLOCKING
 {
     size_t t = HP__LOAD_ACQ(&q->tail);
     size_t n = HP__LOAD_ACQ(&q->head) - t;
     return n <= q->mask ? n : q->mask + 1;
 }
-HP_POOLS_INLINE size_t hp_spsc_capacity(const hp_spsc *q) { return q->mask + 1; }
+HP_POOLS_INLINE size_t hp_spsc_capacity(const hp_spsc *q) HP_POOLS_NONBLOCKING { return q->mask + 1; }
 /* Producer's upper bound on the most elements ever queued; 0 unless the pushing code was compiled
  * with HP_POOLS_HIGH_WATER. Producer thread. */
-HP_POOLS_INLINE size_t hp_spsc_high_water(const hp_spsc *q) { return q->high_water; }
+HP_POOLS_INLINE size_t hp_spsc_high_water(const hp_spsc *q) HP_POOLS_NONBLOCKING { return q->high_water; }
 
 /* HP_SPSC_DEFINE(name, T): an SPSC ring of T with typed functions (contracts as hp_spsc_*):
  *   size_t name_mem_size(size_t cap)   int name_init(name *, void *mem, size_t mem_size, size_t cap)
@@ -290,52 +301,59 @@ HP_POOLS_INLINE size_t hp_spsc_high_water(const hp_spsc *q) { return q->high_wat
         return hp_spsc_create(&s->q, sizeof(T), HP_POOLS_ALIGNOF(T), cap);                                   \
     }                                                                                                        \
     static inline __attribute__((unused)) void name##_destroy(name *s) { hp_spsc_destroy(&s->q); }           \
-    static inline __attribute__((unused)) hp_spsc *name##_base(name *s) { return &s->q; }                    \
-    static inline __attribute__((unused)) int name##_push(name *s, T v)                                      \
+    static inline __attribute__((unused)) hp_spsc *name##_base(name *s) HP_POOLS_NONBLOCKING                 \
+    {                                                                                                        \
+        return &s->q;                                                                                        \
+    }                                                                                                        \
+    static inline __attribute__((unused)) int name##_push(name *s, T v) HP_POOLS_NONBLOCKING                 \
     {                                                                                                        \
         return hp__spsc_push(&s->q, &v, sizeof(T));                                                          \
     }                                                                                                        \
-    static inline __attribute__((unused)) int name##_push_ptr(name *s, const T *v)                           \
+    static inline __attribute__((unused)) int name##_push_ptr(name *s, const T *v) HP_POOLS_NONBLOCKING      \
     {                                                                                                        \
         return hp__spsc_push(&s->q, v, sizeof(T));                                                           \
     }                                                                                                        \
-    static inline __attribute__((unused)) int name##_pop(name *s, T *out)                                    \
+    static inline __attribute__((unused)) int name##_pop(name *s, T *out) HP_POOLS_NONBLOCKING               \
     {                                                                                                        \
         return hp__spsc_pop(&s->q, out, sizeof(T));                                                          \
     }                                                                                                        \
-    static inline __attribute__((unused)) T *name##_front(name *s)                                           \
+    static inline __attribute__((unused)) T *name##_front(name *s) HP_POOLS_NONBLOCKING                      \
     {                                                                                                        \
         return (T *)hp__spsc_front(&s->q, sizeof(T));                                                        \
     }                                                                                                        \
     static inline __attribute__((unused)) size_t name##_push_bulk(name *s, const T *src, size_t n)           \
+        HP_POOLS_NONBLOCKING                                                                                 \
     {                                                                                                        \
         return hp__spsc_push_n(&s->q, src, n, sizeof(T), 0);                                                 \
     }                                                                                                        \
     static inline __attribute__((unused)) size_t name##_push_burst(name *s, const T *src, size_t n)          \
+        HP_POOLS_NONBLOCKING                                                                                 \
     {                                                                                                        \
         return hp__spsc_push_n(&s->q, src, n, sizeof(T), 1);                                                 \
     }                                                                                                        \
     static inline __attribute__((unused)) size_t name##_pop_bulk(name *s, T *dst, size_t n)                  \
+        HP_POOLS_NONBLOCKING                                                                                 \
     {                                                                                                        \
         return hp__spsc_pop_n(&s->q, dst, n, sizeof(T), 0);                                                  \
     }                                                                                                        \
     static inline __attribute__((unused)) size_t name##_pop_burst(name *s, T *dst, size_t n)                 \
+        HP_POOLS_NONBLOCKING                                                                                 \
     {                                                                                                        \
         return hp__spsc_pop_n(&s->q, dst, n, sizeof(T), 1);                                                  \
     }                                                                                                        \
-    static inline __attribute__((unused)) T *name##_reserve(name *s, size_t *n)                              \
+    static inline __attribute__((unused)) T *name##_reserve(name *s, size_t *n) HP_POOLS_NONBLOCKING         \
     {                                                                                                        \
         return (T *)hp__spsc_reserve(&s->q, n, sizeof(T));                                                   \
     }                                                                                                        \
-    static inline __attribute__((unused)) void name##_commit(name *s, size_t k)                              \
+    static inline __attribute__((unused)) void name##_commit(name *s, size_t k) HP_POOLS_NONBLOCKING         \
     {                                                                                                        \
         hp_spsc_commit(&s->q, k);                                                                            \
     }                                                                                                        \
-    static inline __attribute__((unused)) T *name##_peek(name *s, size_t *n)                                 \
+    static inline __attribute__((unused)) T *name##_peek(name *s, size_t *n) HP_POOLS_NONBLOCKING            \
     {                                                                                                        \
         return (T *)hp__spsc_peek_span(&s->q, n, sizeof(T));                                                 \
     }                                                                                                        \
-    static inline __attribute__((unused)) void name##_consume(name *s, size_t k)                             \
+    static inline __attribute__((unused)) void name##_consume(name *s, size_t k) HP_POOLS_NONBLOCKING        \
     {                                                                                                        \
         hp_spsc_consume(&s->q, k);                                                                           \
     }                                                                                                        \

@@ -32,38 +32,48 @@
         size_t len;                                                                                          \
         T items[N];                                                                                          \
     } name;                                                                                                  \
-    static inline __attribute__((unused)) void name##_clear(name *v) { v->len = 0; }                         \
-    static inline __attribute__((unused)) size_t name##_len(const name *v) { return v->len; }                \
-    static inline __attribute__((unused)) size_t name##_capacity(const name *v)                              \
+    static inline __attribute__((unused)) void name##_clear(name *v) HP_POOLS_NONBLOCKING { v->len = 0; }    \
+    static inline __attribute__((unused)) size_t name##_len(const name *v) HP_POOLS_NONBLOCKING              \
+    {                                                                                                        \
+        return v->len;                                                                                       \
+    }                                                                                                        \
+    static inline __attribute__((unused)) size_t name##_capacity(const name *v) HP_POOLS_NONBLOCKING         \
     {                                                                                                        \
         (void)v;                                                                                             \
         return (N);                                                                                          \
     }                                                                                                        \
-    static inline __attribute__((unused)) int name##_empty(const name *v) { return v->len == 0; }            \
-    static inline __attribute__((unused)) int name##_full(const name *v) { return v->len == (N); }           \
-    static inline __attribute__((unused)) T *name##_data(name *v) { return v->items; }                       \
-    static inline __attribute__((unused)) int name##_push(name *v, T x)                                      \
+    static inline __attribute__((unused)) int name##_empty(const name *v) HP_POOLS_NONBLOCKING               \
+    {                                                                                                        \
+        return v->len == 0;                                                                                  \
+    }                                                                                                        \
+    static inline __attribute__((unused)) int name##_full(const name *v) HP_POOLS_NONBLOCKING                \
+    {                                                                                                        \
+        return v->len == (N);                                                                                \
+    }                                                                                                        \
+    static inline __attribute__((unused)) T *name##_data(name *v) HP_POOLS_NONBLOCKING { return v->items; }  \
+    static inline __attribute__((unused)) int name##_push(name *v, T x) HP_POOLS_NONBLOCKING                 \
     {                                                                                                        \
         if (HP_POOLS_UNLIKELY(v->len >= (N))) return 0;                                                      \
         v->items[v->len++] = x;                                                                              \
         return 1;                                                                                            \
     }                                                                                                        \
-    static inline __attribute__((unused)) T *name##_push_slot(name *v)                                       \
+    static inline __attribute__((unused)) T *name##_push_slot(name *v) HP_POOLS_NONBLOCKING                  \
     {                                                                                                        \
         return HP_POOLS_UNLIKELY(v->len >= (N)) ? (T *)0 : &v->items[v->len++];                              \
     }                                                                                                        \
-    static inline __attribute__((unused)) int name##_pop(name *v, T *out)                                    \
+    static inline __attribute__((unused)) int name##_pop(name *v, T *out) HP_POOLS_NONBLOCKING               \
     {                                                                                                        \
         if (HP_POOLS_UNLIKELY(v->len == 0)) return 0;                                                        \
         v->len--;                                                                                            \
         if (out) *out = v->items[v->len];                                                                    \
         return 1;                                                                                            \
     }                                                                                                        \
-    static inline __attribute__((unused)) T *name##_at(name *v, size_t i)                                    \
+    static inline __attribute__((unused)) T *name##_at(name *v, size_t i) HP_POOLS_NONBLOCKING               \
     {                                                                                                        \
         return i < v->len ? &v->items[i] : (T *)0;                                                           \
     }                                                                                                        \
     static inline __attribute__((unused)) size_t name##_extend(name *v, const T *src, size_t n)              \
+        HP_POOLS_NONBLOCKING                                                                                 \
     {                                                                                                        \
         if (HP_POOLS_UNLIKELY(n > (N)-v->len)) return 0;                                                     \
         memcpy(&v->items[v->len], src, n * sizeof(T));                                                       \
@@ -71,6 +81,7 @@
         return n;                                                                                            \
     }                                                                                                        \
     static inline __attribute__((unused)) int name##_swap_remove(name *v, size_t i, T *out)                  \
+        HP_POOLS_NONBLOCKING                                                                                 \
     {                                                                                                        \
         /* len <= N always holds; saying so lets the compiler prove the last index in bounds. */             \
         if (HP_POOLS_UNLIKELY(i >= v->len || v->len > (N))) return 0;                                        \
@@ -79,7 +90,7 @@
         v->items[i] = v->items[v->len];                                                                      \
         return 1;                                                                                            \
     }                                                                                                        \
-    static inline __attribute__((unused)) int name##_remove(name *v, size_t i, T *out)                       \
+    static inline __attribute__((unused)) int name##_remove(name *v, size_t i, T *out) HP_POOLS_NONBLOCKING  \
     {                                                                                                        \
         if (HP_POOLS_UNLIKELY(i >= v->len)) return 0;                                                        \
         if (out) *out = v->items[i];                                                                         \
@@ -87,7 +98,7 @@
         v->len--;                                                                                            \
         return 1;                                                                                            \
     }                                                                                                        \
-    static inline __attribute__((unused)) int name##_insert(name *v, size_t i, T x)                          \
+    static inline __attribute__((unused)) int name##_insert(name *v, size_t i, T x) HP_POOLS_NONBLOCKING     \
     {                                                                                                        \
         if (HP_POOLS_UNLIKELY(v->len >= (N) || i > v->len)) return 0;                                        \
         memmove(&v->items[i + 1], &v->items[i], (v->len - i) * sizeof(T));                                   \
