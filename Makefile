@@ -1,7 +1,7 @@
-# hotpath: build, test, install.  `make` builds everything, `make check` runs every test under the
-# freshly built sentinel, `make demo` shows a report, `make bench` prints speed ratios.
+# hotpath: build, test, install.  `make` builds the product (the libraries, the header, the tools,
+# the pkg-config and CMake files), `make check` builds and runs every test under the freshly built
+# sentinel, `make demo` shows a report, `make bench` prints speed ratios, `make help` lists targets.
 # GNU conventions: CC, CFLAGS, LDFLAGS, PREFIX, DESTDIR.
-
 all:
 
 VERSION      := 0.1.0
@@ -17,16 +17,35 @@ CC       ?= cc
 CXX      ?= c++
 CFLAGS   ?= -O2 -g
 CXXFLAGS ?= -O2 -g
-WARN     := -Wall -Wextra -Werror
-HP_CFLAGS := -std=c11 $(WARN) -D_GNU_SOURCE -fPIC -fvisibility=hidden
 B        ?= build
 
-# Every target that compiles needs the build dependencies; scripts/deps.sh installs what is
-# missing (apt-get as root or with sudo) or prints the exact command, once per build dir.
-DEPS_OK := $(B)/.deps-ok
-$(DEPS_OK):
+# Warnings: -Wall -Wextra always; -Werror (WERROR=1) only where the project controls the compiler,
+# i.e. `make check` (any check-* target) and the project's CI, never in a user's plain `make`.
+ifneq ($(filter check check-% test tests,$(MAKECMDGOALS)),)
+WERROR ?= 1
+endif
+WERROR   ?= 0
+WARN     := -Wall -Wextra $(if $(filter 1 yes,$(WERROR)),-Werror)
+# Objects also write their header dependencies ($(B)/**/*.d, included at the end).
+DEPFLAGS := -MMD -MP
+HP_CFLAGS := -std=c11 $(WARN) -D_GNU_SOURCE -fPIC -fvisibility=hidden $(DEPFLAGS)
+# The Check unit-test library, for every suite (only `make check` needs it).
+CHECK_LIBS := $(shell pkg-config --cflags --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
+# Every check-* recipe runs its suites through $(SUITE) NAME COMMAND: the same "== NAME" and
+# "PASS: NAME" / "FAIL: NAME (exit N)" lines for all, counted by `make check`'s last line.
+SUITE := sh test/suite.sh
+
+# The product needs the build dependencies, the tests more (Check, python3-jsonschema);
+# scripts/deps.sh installs what is missing (apt-get as root or with sudo) or prints the exact
+# command, once per build dir. DEPS_BUILD guards the product's rules, DEPS_OK the tests'.
+DEPS_BUILD := $(B)/.deps-build-ok
+DEPS_OK    := $(B)/.deps-ok
+$(DEPS_BUILD):
 	@mkdir -p $(B)
-	@sh scripts/deps.sh
+	@sh scripts/deps.sh build
+	@touch $@
+$(DEPS_OK): | $(DEPS_BUILD)
+	@sh scripts/deps.sh check
 	@touch $@
 
 # ---- api: libhotpath_api.so -------------------------------------------------------------------
@@ -34,7 +53,7 @@ API_SONAME := libhotpath_api.so.$(SOVERSION)
 API_REAL   := $(B)/libhotpath_api.so.$(VERSION)
 API_LINKS  := $(B)/$(API_SONAME) $(B)/libhotpath_api.so
 
-$(B)/api/%.o: api/%.c $(wildcard api/*.h) | $(DEPS_OK)
+$(B)/api/%.o: api/%.c | $(DEPS_BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(HP_CFLAGS) -fvisibility=default $(CFLAGS) -Iapi -c $< -o $@
 
@@ -64,7 +83,7 @@ PRELOAD_SONAMES = -DHP_LIBDW_SONAME='"$(or $(call soname_of,libdw.so),libdw.so.1
 $(B)/preload/libdw_shim.o: HP_SONAME_FLAGS = $(PRELOAD_SONAMES)
 $(B)/preload/unwind.o: HP_SONAME_FLAGS = $(PRELOAD_SONAMES)
 
-$(B)/preload/%.o: preload/%.c $(wildcard preload/*.h api/*.h) | $(DEPS_OK)
+$(B)/preload/%.o: preload/%.c | $(DEPS_BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(HP_CFLAGS) $(CFLAGS) -ftls-model=initial-exec -fno-builtin-malloc $(PRELOAD_CFLAGS) $(HP_SONAME_FLAGS) -Iapi -Ipreload -c $< -o $@
 
@@ -92,7 +111,10 @@ $(B)/bin/hotpath-check: scripts/hotpath-check $(wildcard scripts/hotpath_check/*
 SCRIPTS := $(patsubst scripts/%,$(B)/bin/%,$(wildcard scripts/hotpath-run scripts/hotpath-check))
 CORE    := $(API_LINKS) $(INSTRUMENT_A) $(PRELOAD) $(B)/hotpath.pc $(SCRIPTS)
 
+# ALL_TARGETS: the product, built by `make`; TEST_TARGETS: test programs and examples, built by
+# `make tests` and by the check-* targets that run them.
 ALL_TARGETS       := $(CORE)
+TEST_TARGETS      :=
 CHECK_TARGETS     :=
 BENCH_TARGETS     :=
 INSTALL_TARGETS   :=
@@ -100,21 +122,36 @@ UNINSTALL_TARGETS :=
 
 # Each part with its own build rules brings them in a fragment.
 include test/test.mk
--include test/reach.mk
--include pools/pools.mk
--include scripts/gate.mk
--include test/reliability.mk
--include test/reports/reports.mk
--include test/hosts/hosts.mk
--include bench/bench.mk
--include examples/examples.mk
--include examples/ring0/ring0.mk
--include rust/rust.mk
+include test/reach.mk
+include pools/pools.mk
+include scripts/gate.mk
+include test/reliability.mk
+include test/reports/reports.mk
+include test/hosts/hosts.mk
+include bench/bench.mk
+include examples/examples.mk
+include examples/ring0/ring0.mk
+include rust/rust.mk
 
 all: $(ALL_TARGETS)
 
-check: $(CHECK_TARGETS)
-	@echo "make check: all test suites passed"
+tests: $(TEST_TARGETS)
+
+# make check: every suite, its output also in $(B)/check.log; the last line says how many suites
+# passed and counts the SKIP lines (a missing package, a test that needs root, ...).
+check:
+	@mkdir -p $(B)
+	@{ $(MAKE) --no-print-directory --output-sync=target check-all 2>&1; echo $$? >$(B)/.check-rc; } | tee $(B)/check.log
+	@rc=$$(cat $(B)/.check-rc); passed=$$(grep -c '^PASS: ' $(B)/check.log); \
+	    skipped=$$(grep -cE '^SKIP|: SKIP' $(B)/check.log); \
+	    if [ "$$rc" = 0 ]; then \
+	        echo "make check: all test suites passed ($$passed suites; $$skipped skipped$$([ "$$skipped" = 0 ] || echo ': see the SKIP lines above'))"; \
+	    else \
+	        failed=$$(grep -c '^FAIL: ' $(B)/check.log); \
+	        echo "make check: FAILED ($$failed suites failed$$([ "$$failed" = 0 ] && echo ': a build step failed, see make'"'"'s errors'); $$passed passed, $$skipped skipped; log in $(B)/check.log)"; \
+	    fi; exit $$rc
+check-all: $(CHECK_TARGETS)
+test: check
 
 bench: $(BENCH_TARGETS)
 
@@ -142,7 +179,27 @@ uninstall: $(UNINSTALL_TARGETS)
 clean:
 	rm -rf $(B)
 
+# make help: the targets, one line each.
+help:
+	@echo "make                build the product: libhotpath.so, libhotpath_api.so, libhotpath_instrument.a,"
+	@echo "                    libhotpath_pools.a, hotpath-run, hotpath-check, pkg-config and CMake files"
+	@echo "make install        install it under PREFIX (now $(PREFIX)), DESTDIR honoured; make uninstall"
+	@echo "make check          build and run every test suite under the freshly built sentinel (-Werror)"
+	@echo "make test           the same as make check"
+	@echo "make tests          build the test programs and examples without running them"
+	@echo "make demo           build the demo and show the sentinel's reports in warn and abort modes"
+	@echo "make bench          benchmarks, as ratios against baselines measured in the same run"
+	@echo "make check-sanitize ASan/UBSan/TSan/valgrind builds and runs (longer; not in make check)"
+	@echo "make check-programs the long comparison of real programs with and without the sentinel"
+	@echo "make fuzz           libFuzzer harnesses, FUZZ_SECONDS (60) each"
+	@echo "make format         clang-format the C and C++ sources"
+	@echo "make clean          remove the build directory (B, now $(B))"
+	@echo "Variables: CC CXX CFLAGS LDFLAGS PREFIX DESTDIR B (build dir) WERROR=1 (warnings as errors)"
+
 format:
 	clang-format -i $(shell git ls-files '*.c' '*.h' '*.cc')
 
-.PHONY: all check bench install uninstall clean format demo
+# Header dependencies written by -MMD -MP (absent before the first build, hence -include).
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+.PHONY: all tests check check-all test bench install uninstall clean format demo help

@@ -21,8 +21,7 @@ $(B)/bench/bench_rtsan: $(BENCH_SRC) $(B)/bench/instrumented.o api/hotpath.h $(A
 
 # RealtimeSanitizer's runtime comes from Debian's libclang-rt-19-dev: installed here when we can.
 bench-rtsan-runtime:
-	@[ -n "$(RTSAN_A)" ] || [ "$$(id -u)" != 0 ] || (apt-get install -y -qq libclang-rt-19-dev >/dev/null 2>&1 || \
-	    (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq libclang-rt-19-dev >/dev/null 2>&1)) || true
+	@[ -n "$(RTSAN_A)" ] || sh test/reliability/need.sh libclang-rt-19-dev || true
 
 bench-sentinel: $(B)/bench/bench_sentinel $(PRELOAD) bench-rtsan-runtime
 	@a=$$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.rtsan-x86_64.a 2>/dev/null | head -1); \

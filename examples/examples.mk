@@ -3,7 +3,7 @@ $(B)/examples/demo: examples/demo.c api/hotpath.h $(API_LINKS)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 $(WARN) -g -O1 -Iapi $(abspath $<) -o $@ -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B))
 
-ALL_TARGETS += $(B)/examples/demo
+TEST_TARGETS += $(B)/examples/demo
 
 demo: $(B)/examples/demo $(PRELOAD)
 	@echo "== 1. Without the sentinel: the marks cost nothing and change nothing"

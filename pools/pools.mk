@@ -9,7 +9,7 @@ POOLS_LIB  := $(B)/libhotpath_pools.a
 POOLS_PC   := $(B)/hotpath-pools.pc
 AR         ?= ar
 
-$(B)/pools/%.o: pools/%.c $(POOLS_HDR) | $(DEPS_OK)
+$(B)/pools/%.o: pools/%.c | $(DEPS_BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(HP_CFLAGS) $(CFLAGS) -Ipools/include -c $< -o $@
 
@@ -23,9 +23,8 @@ $(POOLS_PC): pools/hotpath-pools.pc.in pools/pools.mk
 
 # ---- tests ------------------------------------------------------------------------------------
 POOLS_T          := $(B)/test/pools
-POOLS_CHECK_LIBS := $(shell pkg-config --cflags --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 POOLS_TEST_FLAGS := $(WARN) -Wno-psabi -D_GNU_SOURCE -g -O2 -Iapi -Ipools/include -Itest/pools
-POOLS_TEST_LINK  := -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B)) $(POOLS_CHECK_LIBS) -lpthread
+POOLS_TEST_LINK  := -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B)) $(CHECK_LIBS) -lpthread
 POOLS_TEST_NAMES := test_pool test_ring test_spsc test_scratch test_vec test_map test_debug
 POOLS_TESTS      := $(POOLS_TEST_NAMES:%=$(POOLS_T)/%) $(POOLS_T)/test_cxx
 POOLS_TEST_DEPS  := test/pools/hp_test.h $(POOLS_HDR) api/hotpath.h $(API_LINKS)
@@ -43,7 +42,7 @@ $(POOLS_T)/test_cxx: test/pools/test_cxx.cc $(POOLS_LIB) $(POOLS_TEST_DEPS) | $(
 
 # Each public header compiles alone (C11 and C++17) with its typed macro expanded.
 $(POOLS_T)/headers-alone.ok: test/pools/headers_alone.sh $(POOLS_HDR) | $(DEPS_OK)
-	@sh test/pools/headers_alone.sh "$(CC)" "$(CXX)" pools/include $(POOLS_T)/alone
+	@$(SUITE) pools/headers_alone sh test/pools/headers_alone.sh "$(CC)" "$(CXX)" pools/include $(POOLS_T)/alone
 	@touch $@
 
 # The pools headers with the sentinel's private header, and with a user's HP_LIKELY/HP_COLD, in one
@@ -53,15 +52,14 @@ $(POOLS_T)/with-sentinel.ok: test/pools/with_sentinel.c $(POOLS_HDR) $(wildcard 
 	@set -e; for o in 1 2 3; do \
 	    $(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iapi -Ipreload -Ipools/include -DORDER=$$o \
 	        -c $< -o $(POOLS_T)/with_sentinel_$$o.o; done
-	@echo "with_sentinel: the pools headers compile with sentinel.h (both orders) and with a user's HP_LIKELY/HP_COLD"
+	@echo "PASS: pools/with_sentinel"
 	@touch $@
 
 # Every test binary runs under the sentinel in its default (abort) mode; HP_REQUIRE_SENTINEL makes
 # a binary fail if the preload did not actually load.
 check-pools: $(POOLS_T)/headers-alone.ok $(POOLS_T)/with-sentinel.ok $(POOLS_TESTS) $(PRELOAD)
 	@for t in $(POOLS_TESTS); do \
-	    echo "LD_PRELOAD=$(abspath $(PRELOAD)) $$t"; \
-	    HP_REQUIRE_SENTINEL=1 LD_PRELOAD=$(abspath $(PRELOAD)) $$t || exit 1; \
+	    $(SUITE) pools/$$(basename $$t) env HP_REQUIRE_SENTINEL=1 LD_PRELOAD=$(abspath $(PRELOAD)) $$t || exit 1; \
 	done
 
 # ---- sanitizers: SPSC under TSan, the rest under ASan+UBSan, all under valgrind memcheck --------
@@ -136,7 +134,8 @@ uninstall-pools:
 	      $(addprefix $(DESTDIR)$(INCLUDEDIR)/hotpath/,$(notdir $(POOLS_PUBLIC_HDR)))
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/hotpath 2>/dev/null
 
-ALL_TARGETS       += $(POOLS_LIB) $(POOLS_PC) $(POOLS_TESTS)
+ALL_TARGETS       += $(POOLS_LIB) $(POOLS_PC)
+TEST_TARGETS      += $(POOLS_TESTS)
 CHECK_TARGETS     += check-pools
 BENCH_TARGETS     += bench-pools
 INSTALL_TARGETS   += install-pools

@@ -10,10 +10,10 @@ $(GATE_PROBE): test/gate/probe_gate.c api/hotpath.h $(API_LINKS) | $(DEPS_OK)
 	$(CC) -std=c11 $(WARN) -g -O1 -Iapi $(abspath test/gate/probe_gate.c) -o $@ \
 	    -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B))
 
-ALL_TARGETS += $(GATE_PROBE)
+TEST_TARGETS += $(GATE_PROBE)
 
 check-gate: $(GATE_PROBE) $(PRELOAD) $(B)/bin/hotpath-run $(B)/bin/hotpath-check
-	bash test/gate/run.sh $(abspath $(B)) $(abspath .)
+	@$(SUITE) gate bash test/gate/run.sh $(abspath $(B)) $(abspath .)
 
 # hotpath-check's package: type-checked (mypy --strict) and unit-tested on test/gate/data.
 GATE_PY := $(firstword $(wildcard /usr/bin/python3) python3)

@@ -10,10 +10,10 @@ $(T)/test_reach: test/test_reach.c $(RUN_PROBE) | $(DEPS_OK)
 	    test/test_reach.c $(RUN_PROBE_SRC) -o $@ $(CHECK_LIBS)
 
 REACH_TESTS := $(T)/test_reach $(T)/probe_reach
-ALL_TARGETS += $(REACH_TESTS)
+TEST_TARGETS += $(REACH_TESTS)
 
 check-reach: $(REACH_TESTS) $(PRELOAD)
-	LD_PRELOAD=$(ABS_PRELOAD) $(T)/test_reach
+	@$(SUITE) test_reach env LD_PRELOAD=$(ABS_PRELOAD) $(T)/test_reach
 
 CHECK_TARGETS += check-reach
 .PHONY: check-reach

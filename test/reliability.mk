@@ -12,7 +12,6 @@ R          := $(B)/reliability
 RSRC       := test/reliability
 R_CFLAGS   := -std=gnu11 $(WARN) -g -O1 -Iapi
 R_API_LINK := -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B))
-R_CHECK    := $(shell pkg-config --cflags --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 R_ABS_PRELOAD := $(abspath $(PRELOAD))
 R_HELPERS  := $(RSRC)/rl_run.c $(RSRC)/rl_reports.c $(RSRC)/rl_json.c
 R_HELPER_H := $(RSRC)/rl_run.h $(RSRC)/rl_reports.h $(RSRC)/rl_json.h
@@ -50,10 +49,10 @@ R_DEFS := -DPRELOAD='"$(R_ABS_PRELOAD)"' -DTORTURE='"$(abspath $(R)/torture)"' \
 
 $(R)/test_%: $(RSRC)/test_%.c $(R_HELPERS) $(R_HELPER_H) | $(DEPS_OK)
 	@mkdir -p $(R)
-	$(CC) $(R_CFLAGS) $(R_DEFS) $(abspath $<) $(abspath $(R_HELPERS)) -o $@ $(R_CHECK)
+	$(CC) $(R_CFLAGS) $(R_DEFS) $(abspath $<) $(abspath $(R_HELPERS)) -o $@ $(CHECK_LIBS)
 
 R_SUITES := $(R)/test_torture $(R)/test_allocators $(R)/test_misuse $(R)/test_security
-ALL_TARGETS += $(R_PROGRAMS) $(R_SUITES) $(R)/test_known_bugs
+TEST_TARGETS += $(R_PROGRAMS) $(R_SUITES) $(R)/test_known_bugs
 
 # Production allocators from Debian: installed here when we can (root or sudo), else each test
 # that needs one prints a SKIP line with the command.
@@ -62,9 +61,8 @@ reliability-deps:
 	@sh $(RSRC)/need.sh $(R_ALLOC_PKGS) || true
 
 check-reliability: $(R_PROGRAMS) $(R_SUITES) $(PRELOAD) reliability-deps
-	@set -e; for t in $(R_SUITES); do echo "== $$t"; timeout 300 $$t; done
-	@echo "== real programs with and without the sentinel (quick set)"
-	@timeout 600 bash $(RSRC)/programs.sh $(PRELOAD) quick
+	@set -e; for t in $(R_SUITES); do $(SUITE) reliability/$$(basename $$t) timeout 300 $$t; done
+	@$(SUITE) "real programs with and without the sentinel (quick set)" timeout 600 bash $(RSRC)/programs.sh $(PRELOAD) quick
 
 # The whole real-programs comparison (adds CPython's own tests, LuaJIT, a longer Node.js run).
 check-programs: $(PRELOAD)
@@ -98,7 +96,7 @@ $(RS)/libhotpath.so: $(R_SAN_OBJ) $(API_LINKS)
 R_SAN_DEFS = $(subst $(R_ABS_PRELOAD),$(abspath $(RS)/libhotpath.so),$(R_DEFS))
 $(RS)/test_%: $(RSRC)/test_%.c $(R_HELPERS) $(R_HELPER_H) | $(DEPS_OK)
 	@mkdir -p $(RS)
-	$(CC) $(R_CFLAGS) $(R_SAN_DEFS) $(abspath $<) $(abspath $(R_HELPERS)) -o $@ $(R_CHECK)
+	$(CC) $(R_CFLAGS) $(R_SAN_DEFS) $(abspath $<) $(abspath $(R_HELPERS)) -o $@ $(CHECK_LIBS)
 
 check-sanitize-sentinel: $(RS)/libhotpath.so $(RS)/test_torture $(RS)/test_misuse $(R_PROGRAMS)
 	@echo "== the torture and misuse suites against the sentinel built with UBSan"

@@ -1,5 +1,4 @@
 # Tests of the API and the sentinel (Check), run under the freshly built preload.
-CHECK_LIBS := $(shell pkg-config --cflags --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 T          := $(B)/test
 TEST_CFLAGS := -std=c11 $(WARN) -g -O1 -Iapi
 TEST_LINK  := -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B)) -lpthread
@@ -80,18 +79,18 @@ $(T)/san/test_api_%: test/test_api.c test/api_disabled.c api/hotpath_api.c api/h
 comma := ,
 
 check-api-sanitize: $(T)/san/test_api_asan $(T)/san/test_api_tsan
-	HOTPATH_TEST_NO_SENTINEL=1 CK_FORK=no $(T)/san/test_api_asan
-	HOTPATH_TEST_NO_SENTINEL=1 CK_FORK=no TSAN_OPTIONS=halt_on_error=1 $(T)/san/test_api_tsan
+	@$(SUITE) test_api_asan env HOTPATH_TEST_NO_SENTINEL=1 CK_FORK=no $(T)/san/test_api_asan
+	@$(SUITE) test_api_tsan env HOTPATH_TEST_NO_SENTINEL=1 CK_FORK=no TSAN_OPTIONS=halt_on_error=1 $(T)/san/test_api_tsan
 SANITIZE_TARGETS += check-api-sanitize
 
 SENTINEL_TESTS := $(T)/test_api $(T)/test_sentinel $(T)/test_beyond $(PROBES)
-ALL_TARGETS += $(SENTINEL_TESTS)
+TEST_TARGETS += $(SENTINEL_TESTS)
 
 # The test binaries themselves run under the freshly built preload.
 check-sentinel: $(SENTINEL_TESTS) $(PRELOAD)
-	LD_PRELOAD=$(ABS_PRELOAD) $(T)/test_api
-	LD_PRELOAD=$(ABS_PRELOAD) $(T)/test_sentinel
-	LD_PRELOAD=$(ABS_PRELOAD) $(T)/test_beyond
+	@$(SUITE) test_api env LD_PRELOAD=$(ABS_PRELOAD) $(T)/test_api
+	@$(SUITE) test_sentinel env LD_PRELOAD=$(ABS_PRELOAD) $(T)/test_sentinel
+	@$(SUITE) test_beyond env LD_PRELOAD=$(ABS_PRELOAD) $(T)/test_beyond
 
 CHECK_TARGETS += check-sentinel
 .PHONY: check-sentinel check-api-sanitize

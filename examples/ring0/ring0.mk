@@ -13,7 +13,6 @@ R0_BIN     := $(R0)/ring0
 R0_TEST    := $(R0)/test_ring0
 R0_CFLAGS  := -std=c11 $(WARN) -D_GNU_SOURCE -O2 -g -Iapi -Ipools/include
 R0_LINK    := $(POOLS_LIB) -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B)) -lpthread -lm
-R0_CHECK   := $(shell pkg-config --cflags --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 R0_EVENTS  ?= 12000000
 R0_DAT     := $(R0)/latency.dat
 
@@ -26,11 +25,11 @@ $(R0_BIN): $(R0)/main.o $(R0_OBJ) $(POOLS_LIB) $(API_LINKS)
 
 $(R0_TEST): examples/ring0/test_ring0.c $(R0_OBJ) $(R0_HDR) $(POOLS_LIB) $(API_LINKS) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CC) $(R0_CFLAGS) $(abspath $<) -o $@ $(R0_OBJ) $(R0_LINK) $(R0_CHECK)
+	$(CC) $(R0_CFLAGS) $(abspath $<) -o $@ $(R0_OBJ) $(R0_LINK) $(CHECK_LIBS)
 
 check-ring0: $(R0_BIN) $(R0_TEST) $(PRELOAD)
-	HP_REQUIRE_SENTINEL=1 LD_PRELOAD=$(abspath $(PRELOAD)) $(R0_TEST)
-	sh examples/ring0/test_audit.sh $(R0_BIN) $(abspath $(PRELOAD))
+	@$(SUITE) ring0/test_ring0 env HP_REQUIRE_SENTINEL=1 LD_PRELOAD=$(abspath $(PRELOAD)) $(R0_TEST)
+	@$(SUITE) ring0/audit sh examples/ring0/test_audit.sh $(R0_BIN) $(abspath $(PRELOAD))
 
 bench-ring0: $(R0_BIN) $(PRELOAD)
 	@echo "\$$ LD_PRELOAD=$(PRELOAD) $(R0_BIN) --bench --events $(R0_EVENTS)"
@@ -46,7 +45,7 @@ ring0-plot: $(R0_BIN) $(PRELOAD)
 	gnuplot -e "datafile='$(R0_DAT)'; outfile='docs/ring0-latency.png'" examples/ring0/latency.gp
 	@echo "ring0-plot: wrote docs/ring0-latency.png"
 
-ALL_TARGETS   += $(R0_BIN) $(R0_TEST)
+TEST_TARGETS  += $(R0_BIN) $(R0_TEST)
 CHECK_TARGETS += check-ring0
 BENCH_TARGETS += bench-ring0
 

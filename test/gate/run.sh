@@ -141,10 +141,12 @@ if [ "$(id -u)" = 0 ]; then
 fi
 if [ "$(id -u)" != 0 ] || [ ${#as_user[@]} -gt 0 ]; then
 	mkdir -p "$W/pub/locked" && cp "$DATA/sample.jsonl" "$W/pub/" && chmod 755 "$W" "$W/pub" && chmod 000 "$W/pub/locked"
+	# nobody runs a copy: the checkout may sit where nobody cannot enter (a clone in /root, mktemp -d)
+	cp "$CHECK" "$W/hotpath-check" && chmod 755 "$W/hotpath-check"
 	t "check: a directory that cannot be read exits 2, naming it; the rest is still read" \
-		'rc 2 "${as_user[@]}" "$CHECK" "$W/pub" && grep -q "pub/locked: cannot read directory: Permission denied" "$W/err" && grep -q "book.c:120" "$W/out"'
+		'rc 2 "${as_user[@]}" "$W/hotpath-check" "$W/pub" && grep -q "pub/locked: cannot read directory: Permission denied" "$W/err" && grep -q "book.c:120" "$W/out"'
 	t "check: a file that cannot be read exits 2" \
-		'cp "$DATA/sample.jsonl" "$W/pub/secret.jsonl" && chmod 000 "$W/pub/secret.jsonl" && rc 2 "${as_user[@]}" "$CHECK" "$W/pub/secret.jsonl" && grep -q "Permission denied" "$W/err"'
+		'cp "$DATA/sample.jsonl" "$W/pub/secret.jsonl" && chmod 000 "$W/pub/secret.jsonl" && rc 2 "${as_user[@]}" "$W/hotpath-check" "$W/pub/secret.jsonl" && grep -q "Permission denied" "$W/err"'
 else
 	echo "skipped: unreadable-input tests (root without setpriv)"
 fi

@@ -25,6 +25,6 @@ HOSTS_PROGS := $(HT)/san_address_clang $(HT)/san_thread_clang $(HT)/san_leak_cla
 	       $(HT)/san_cxx_address_clang $(HT)/plain
 
 check-hosts: $(HOSTS_PROGS) $(PRELOAD) $(T)/probe_own_malloc
-	bash $(HSRC)/run.sh $(B) .
+	@$(SUITE) hosts bash $(HSRC)/run.sh $(B) .
 CHECK_TARGETS += check-hosts
 .PHONY: check-hosts

@@ -200,7 +200,7 @@ START_TEST(test_random_options_never_crash)
 {
     unsigned long long s = 0x243F6A8885A308D3ull;
     static const char *keys[] = {"mode", "check_free", "backtrace", "symbolize", "dedup", "max_frames", "colour",
-                                 "", "mo\x01" "de", "%n%s", "mode=mode"};
+                                 "", "mo\001de", "%n%s", "mode=mode"};
     static const char *vals[] = {"warn", "count", "abort", "0", "1", "64", "65", "", "x", "\x01\xff", "%n", "=", "yes"};
     static const char *seps[] = {":", ":", ":", "::", "=", ""};
     int ran = 0, refused = 0;

@@ -16,10 +16,10 @@ $(RP)/test_reports: $(RP_SRC)/test_reports.c test/reliability/rl_run.c test/reli
 	    $(abspath test/reliability/rl_run.c test/reliability/rl_json.c) -o $@ $(CHECK_LIBS)
 
 RP_TARGETS := $(RP)/probe_reports $(RP)/test_reports
-ALL_TARGETS += $(RP_TARGETS)
+TEST_TARGETS += $(RP_TARGETS)
 
 check-reports: $(RP_TARGETS) $(PRELOAD)
-	$(RP)/test_reports
+	@$(SUITE) reports/test_reports $(RP)/test_reports
 
 CHECK_TARGETS += check-reports
 .PHONY: check-reports
