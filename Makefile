@@ -53,7 +53,8 @@ API_SONAME := libhotpath_api.so.$(SOVERSION)
 API_REAL   := $(B)/libhotpath_api.so.$(VERSION)
 API_LINKS  := $(B)/$(API_SONAME) $(B)/libhotpath_api.so
 
-$(B)/api/%.o: api/%.c | $(DEPS_BUILD)
+# (-MMD -MP lists each object's headers; the wildcard also covers objects built before it did.)
+$(B)/api/%.o: api/%.c $(wildcard api/*.h) | $(DEPS_BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(HP_CFLAGS) -fvisibility=default $(CFLAGS) -Iapi -c $< -o $@
 
@@ -83,7 +84,7 @@ PRELOAD_SONAMES = -DHP_LIBDW_SONAME='"$(or $(call soname_of,libdw.so),libdw.so.1
 $(B)/preload/libdw_shim.o: HP_SONAME_FLAGS = $(PRELOAD_SONAMES)
 $(B)/preload/unwind.o: HP_SONAME_FLAGS = $(PRELOAD_SONAMES)
 
-$(B)/preload/%.o: preload/%.c | $(DEPS_BUILD)
+$(B)/preload/%.o: preload/%.c $(wildcard preload/*.h api/*.h) | $(DEPS_BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(HP_CFLAGS) $(CFLAGS) -ftls-model=initial-exec -fno-builtin-malloc $(PRELOAD_CFLAGS) $(HP_SONAME_FLAGS) -Iapi -Ipreload -c $< -o $@
 

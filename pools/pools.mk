@@ -9,7 +9,7 @@ POOLS_LIB  := $(B)/libhotpath_pools.a
 POOLS_PC   := $(B)/hotpath-pools.pc
 AR         ?= ar
 
-$(B)/pools/%.o: pools/%.c | $(DEPS_BUILD)
+$(B)/pools/%.o: pools/%.c $(POOLS_HDR) | $(DEPS_BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(HP_CFLAGS) $(CFLAGS) -Ipools/include -c $< -o $@
 
