@@ -104,6 +104,23 @@ fn each_hidden_allocation_is_reported_at_its_line() {
         }
         assert!(sites.contains(&line), "no report's site is the {what} at src/lib.rs:{line}; sites {sites:?}:\n{text}");
     }
+
+    // The gate: hotpath-check, run from the crate's root, names each site by its src/lib.rs line.
+    let check = Command::new(hotpath_tool("hotpath-check"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg(&dir)
+        .output()
+        .expect("hotpath-check runs");
+    let gate = String::from_utf8_lossy(&check.stdout);
+    assert_eq!(check.status.code(), Some(1), "{gate}{}", String::from_utf8_lossy(&check.stderr));
+    for what in MARKERS {
+        let line = line_of(what);
+        if what == "box" && !sites.contains(&line) {
+            continue; // as above
+        }
+        assert!(gate.contains(&format!("\nsrc/lib.rs:{line}: allocation")) || gate.starts_with(&format!("src/lib.rs:{line}: allocation")),
+            "hotpath-check names no site at src/lib.rs:{line} ({what}):\n{gate}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -115,5 +132,7 @@ fn the_rewritten_function_passes_the_gate() {
     assert!(out.status.success(), "status {:?}:\n{text}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("sum "), "it ran");
     assert!(!text.contains("IN HOT PATH"), "{text}");
+    let check = Command::new(hotpath_tool("hotpath-check")).arg(&dir).output().expect("hotpath-check runs");
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
     let _ = std::fs::remove_dir_all(&dir);
 }
