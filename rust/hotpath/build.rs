@@ -88,7 +88,6 @@ fn main() {
     println!("cargo:rerun-if-env-changed=HOTPATH_LIB_DIR");
     println!("cargo:rerun-if-env-changed=PKG_CONFIG_PATH");
     println!("cargo:rerun-if-env-changed=PKG_CONFIG");
-    println!("cargo:rustc-check-cfg=cfg(hotpath_no_reach)");
 
     let dir = match from_env() {
         Some(d) => d,
@@ -105,14 +104,15 @@ fn main() {
     if !exports(&lib, "hotpath_is_hot") {
         fail(&format!("{} does not export hotpath_is_hot: not a hotpath API library", lib.display()));
     }
-    // hotpath_blocking and hotpath_allocation came later than the rest of the API.
-    if !exports(&lib, "hotpath_allocation") || !exports(&lib, "hotpath_blocking") {
-        println!("cargo:rustc-cfg=hotpath_no_reach");
-        println!(
-            "cargo:warning={} predates hotpath_blocking/hotpath_allocation: #[hotpath::blocking] and \
-             CheckedAlloc's reports are inactive; rebuild hotpath",
-            lib.display()
-        );
+    // hotpath_blocking and hotpath_allocation came later than the rest of the API: an older
+    // library would leave #[blocking] and CheckedAlloc unchecked, so it is refused.
+    for f in ["hotpath_blocking", "hotpath_allocation"] {
+        if !exports(&lib, f) {
+            fail(&format!(
+                "{} does not export {f}: it is older than this crate; rebuild (and reinstall) hotpath",
+                lib.display()
+            ));
+        }
     }
 
     let search = link_into_out_dir(&dir);

@@ -23,19 +23,9 @@ extern "C" {
     pub fn hotpath_violations() -> c_ulong;
 }
 
-#[cfg(not(hotpath_no_reach))]
 extern "C" {
     /// In a section: a "BLOCKING CALL IN HOT PATH!" violation naming `name`; nothing outside.
     pub fn hotpath_blocking(name: *const c_char);
     /// An allocation by an allocator that never calls malloc, checked exactly like malloc.
     pub fn hotpath_allocation(op: *const c_char, size: usize);
 }
-
-// An API library older than these two functions (the build script said so in a warning): the
-// marks that use them do nothing.
-#[cfg(hotpath_no_reach)]
-#[inline(always)]
-pub unsafe fn hotpath_blocking(_name: *const c_char) {}
-#[cfg(hotpath_no_reach)]
-#[inline(always)]
-pub unsafe fn hotpath_allocation(_op: *const c_char, _size: usize) {}

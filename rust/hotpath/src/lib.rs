@@ -59,9 +59,6 @@ pub fn library_dir() -> &'static str {
 pub mod __private {
     pub use crate::ffi::hotpath_blocking;
 
-    /// The API library has hotpath_blocking and hotpath_allocation (for the workspace's tests).
-    pub const HAS_EVENTS: bool = cfg!(not(hotpath_no_reach));
-
     /// `#[hot_path]`'s section: its names end in NUL, so nothing is copied.
     #[inline(always)]
     pub fn enter_static(name: &'static str) -> crate::Section {

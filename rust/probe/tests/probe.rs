@@ -7,18 +7,8 @@ const BUMP: &str = env!("CARGO_BIN_EXE_checked_bump");
 const SYSTEM: &str = env!("CARGO_BIN_EXE_checked_system");
 const BLOCKING: &str = env!("CARGO_BIN_EXE_blocking");
 
-fn skip() -> bool {
-    if !hotpath::__private::HAS_EVENTS {
-        eprintln!("SKIPPED: libhotpath_api predates hotpath_blocking/hotpath_allocation");
-    }
-    !hotpath::__private::HAS_EVENTS
-}
-
 #[test]
 fn checked_alloc_reports_an_allocator_that_never_calls_malloc() {
-    if skip() {
-        return;
-    }
     let o = gated("warn", BUMP, &["section"]);
     let t = text(&o);
     assert_eq!(o.status.code(), Some(86), "{t}");
@@ -32,9 +22,6 @@ fn checked_alloc_reports_an_allocator_that_never_calls_malloc() {
 
 #[test]
 fn checked_alloc_aborts_in_abort_mode() {
-    if skip() {
-        return;
-    }
     let o = gated("abort", BUMP, &["section"]);
     let t = text(&o);
     // hotpath-run reports the violation by its status even when the program died of SIGABRT.
@@ -45,9 +32,6 @@ fn checked_alloc_aborts_in_abort_mode() {
 
 #[test]
 fn checked_alloc_over_system_reports_once() {
-    if skip() {
-        return;
-    }
     let o = gated("warn", SYSTEM, &[]);
     let t = text(&o);
     assert_eq!(o.status.code(), Some(86), "{t}");
@@ -58,9 +42,6 @@ fn checked_alloc_over_system_reports_once() {
 
 #[test]
 fn blocking_function_in_a_section_is_a_violation_naming_it() {
-    if skip() {
-        return;
-    }
     let o = gated("warn", BLOCKING, &[]);
     let t = text(&o);
     assert_eq!(o.status.code(), Some(86), "{t}");
@@ -78,9 +59,6 @@ fn blocking_function_in_a_section_is_a_violation_naming_it() {
 
 #[test]
 fn assert_no_alloc_uses_checked_allocs_count_without_the_sentinel() {
-    if skip() {
-        return;
-    }
     let o = bare(BUMP, &["assert"]);
     let t = text(&o);
     assert_eq!(o.status.code(), Some(101), "a panic, not an abort:\n{t}");

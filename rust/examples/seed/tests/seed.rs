@@ -90,7 +90,7 @@ fn each_hidden_allocation_is_reported_at_its_line() {
     let lib_rs = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs");
     let mut sites: Vec<usize> = Vec::new();
     for r in &reports {
-        if let Some((file, line)) = user_frame(r).filter(|(f, _)| Path::new(f) == lib_rs) {
+        if let Some((_, line)) = user_frame(r).filter(|(f, _)| Path::new(f) == lib_rs) {
             sites.push(line);
         }
     }
