@@ -85,6 +85,31 @@ t "run: a missing sentinel library is an error (2)" 'HOTPATH_PRELOAD=$W/none.so 
 t "run: --help exits 0 and documents exit status 86" 'rc 0 "$RUN" --help && grep -q "^  86" "$W/out"'
 t "run: -- ends the options" 'rc 0 "$RUN" -- "$PROBE" clean'
 
+# ---- hotpath-run: a run it did not see never passes ---------------------------------------------
+t "run: env -i drops the preload: the probe's 3 violations are unseen, so 87, naming env -i" \
+	'rc 87 "$RUN" --mode warn env -i "$PROBE" repeat 3 && grep -q "survived" "$W/out" &&
+	 grep -q "no process of the run had the sentinel checking.*env -i .* clears the environment" "$W/err"'
+t "run: env -u LD_PRELOAD is seen through too (87)" 'rc 87 "$RUN" env -u LD_PRELOAD "$PROBE" clean'
+t "run: env that keeps the environment is checked as usual (0)" 'rc 0 "$RUN" env FOO=1 "$PROBE" clean'
+if command -v gcc >/dev/null 2>&1 && printf 'int main(void){return 3;}\n' >"$W/st.c" && gcc -static "$W/st.c" -o "$W/static" 2>/dev/null; then
+	t "run: a static program cannot be checked: 87, naming it as statically linked, its status in the message" \
+		'rc 87 "$RUN" "$W/static" && grep -q "static.* is statically linked" "$W/err" && grep -q "command exit status 3" "$W/err"'
+fi
+# A 32-bit program without libc (this machine may have no 32-bit libc): _start makes the exit call.
+cat >"$W/t32.c" <<-'EOF'
+	void _start(void) { __asm__ volatile("movl $1, %eax\n movl $0, %ebx\n int $0x80"); }
+	EOF
+if command -v clang >/dev/null 2>&1 && clang -m32 -nostdlib -static -O1 "$W/t32.c" -o "$W/prog32" 2>/dev/null && "$W/prog32"; then
+	t "run: a 32-bit program cannot be checked by the 64-bit sentinel: 87, naming it" \
+		'rc 87 "$RUN" "$W/prog32" && grep -q "prog32 is a 32-bit program" "$W/err"'
+fi
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	cp /bin/true "$W/suid-true" && chown nobody "$W/suid-true" && chmod 4755 "$W/suid-true"
+	t "run: a setuid program (the loader ignores LD_PRELOAD): 87, naming it" \
+		'rc 87 "$RUN" "$W/suid-true" && grep -q "suid-true is setuid" "$W/err"'
+fi
+t "run: a clean run that was checked still exits 0; --help documents 87" 'rc 0 "$RUN" "$PROBE" clean && rc 0 "$RUN" --help && grep -q "^  87" "$W/out"'
+
 # ---- hotpath-run: environment ------------------------------------------------------------------
 printf '%s\n' 'printf "%s\n%s\n" "$LD_PRELOAD" "$HOTPATH_OPTIONS"' >"$W/show-env.sh"
 t "run: the preload goes first, existing LD_PRELOAD entries after it" \
