@@ -42,3 +42,10 @@ bench-report: $(B)/bench/report_cost $(PRELOAD)
 
 BENCH_TARGETS += bench-report
 .PHONY: bench-report
+
+# hotpath-check's peak memory and time per MB at 10 and 100 MB of generated logs (bench/gate.py).
+bench-gate: $(B)/bin/hotpath-check
+	python3 bench/gate.py $(B)/bin/hotpath-check $(B)/bench/gate
+
+BENCH_TARGETS += bench-gate
+.PHONY: bench-gate
