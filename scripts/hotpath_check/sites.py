@@ -22,8 +22,8 @@ SYSTEM_MODULE_PREFIXES = ("libc.so", "libc-", "ld-linux", "ld-", "libstdc++", "l
                           "libdw", "libelf", "[vdso]")
 # Source paths of toolchains and system headers: the frames of inlined library code
 # (std::vector in /usr/include/c++, Rust's alloc in /rustc/<hash>/library) carry them.
-SYSTEM_PATH_PREFIXES = ("/usr/include/", "/usr/local/include/", "/usr/lib/", "/usr/lib64/",
-                        "/usr/src/", "/rustc/")
+# The same list as the sentinel's (INTERFACES.md I3; test/gate/unit/test_shared_lists.py).
+SYSTEM_PATH_PREFIXES = ("/usr/include/", "/usr/lib/", "/rustc/")
 # The sentinel's own modules: never a site, even when the root is the hotpath source tree.
 OWN_MODULE_PREFIX = "libhotpath"
 

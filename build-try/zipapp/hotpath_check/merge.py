@@ -1,0 +1,108 @@
+"""Counts per violation site over all processes, built as the readers stream records in.
+
+One process's violations can be seen up to four times (its text report, its JSON line, its text
+and its JSON exit summary; warn mode prints only the first report of a call stack): per process
+and site the largest of the counts is taken, then processes are summed. Memory grows with the
+number of distinct (process, site) pairs, not with the number of reports."""
+
+from collections import Counter
+from typing import Dict, List, Optional, Set, Tuple
+
+from .model import Checked, Location, Report, SiteKey
+from .sites import site_frame
+
+SOURCES = ("text", "json", "summary", "json_summary")
+
+
+class Site:
+    def __init__(self, key: SiteKey, rep: Report) -> None:
+        self.key, self.rep = key, rep
+        self.count = 0
+        self.pids: Set[int] = set()
+
+    @staticmethod
+    def _score(x: Report) -> Tuple[bool, bool, bool]:
+        return (bool(x.frames), x.source == "json", not x.source.endswith("summary"))
+
+    def better(self, r: Report) -> None:
+        """Keep the richest report as the site's representative: with frames, JSON before text."""
+        if self._score(r) > self._score(self.rep):
+            self.rep = r
+
+
+class Process:
+    """What is known of one process: whether it reported in, the sections it entered."""
+
+    def __init__(self) -> None:
+        self.checked = False  # a "hotpath: checked:" line or a JSON exit summary
+        self.sections_entered: Optional[int] = None
+        self.program: Optional[str] = None
+        self.counts: Dict[str, "Counter[SiteKey]"] = {}
+
+
+class Merger:
+    def __init__(self, root: Optional[str]) -> None:
+        self.root = root
+        self.sites: Dict[SiteKey, Site] = {}
+        self.procs: Dict[int, Process] = {}
+        self.anon: "Counter[SiteKey]" = Counter()  # reports without a pid: each a process of its own
+        self.sections_named: Set[str] = set()  # every section a report or summary names
+
+    def locate(self, r: Report) -> None:
+        if r.frames:
+            f = site_frame(r.frames, self.root)
+            if f:
+                r.location = Location(f.file, f.line, f.module, f.module_offset, f.function)
+
+    def add(self, rec: object) -> None:
+        if isinstance(rec, Checked):
+            self.add_checked(rec)
+        elif isinstance(rec, Report):
+            self.add_report(rec)
+
+    def add_checked(self, c: Checked) -> None:
+        p = self.procs.setdefault(c.pid, Process())
+        p.checked = True
+        if c.sections_entered is not None:
+            p.sections_entered = max(p.sections_entered or 0, c.sections_entered)
+        p.program = p.program or c.program
+
+    def add_report(self, r: Report) -> None:
+        if r.source in ("text", "json"):
+            self.locate(r)
+        self.sections_named.update(r.sections or [r.section])
+        key = r.site_key()
+        s = self.sites.get(key)
+        if s is None:
+            s = self.sites[key] = Site(key, r)
+        else:
+            s.better(r)
+        if r.pid is None:
+            self.anon[key] += r.count
+            return
+        s.pids.add(r.pid)
+        p = self.procs.setdefault(r.pid, Process())
+        p.counts.setdefault(r.source, Counter())[key] += r.count
+
+    def result(self) -> List[Site]:
+        for s in self.sites.values():
+            s.count = self.anon.get(s.key, 0)
+        for p in self.procs.values():
+            keys: Set[SiteKey] = set()
+            for c in p.counts.values():
+                keys.update(c)
+            for k in keys:
+                self.sites[k].count += max(c[k] for c in p.counts.values())
+        return sorted(self.sites.values(), key=lambda s: (-s.count, s.rep.location.text(), repr(s.key)))
+
+    def processes_checked(self) -> int:
+        """Processes that reported in: a checked line or JSON summary, or a violation report (a
+        process that aborted on its first violation writes no summary)."""
+        return len(self.procs) + (1 if self.anon else 0)
+
+    def sections_entered(self) -> int:
+        return sum(p.sections_entered or 0 for p in self.procs.values())
+
+    def sections_unknown(self) -> int:
+        """Processes that reported in without saying how many sections they entered."""
+        return sum(1 for p in self.procs.values() if p.sections_entered is None)
