@@ -10,9 +10,16 @@ $(GATE_PROBE): test/gate/probe_gate.c api/hotpath.h $(API_LINKS) | $(DEPS_OK)
 	$(CC) -std=c11 $(WARN) -g -O1 -Iapi $(abspath test/gate/probe_gate.c) -o $@ \
 	    -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B))
 
-TEST_TARGETS += $(GATE_PROBE)
+# The C++ case of issue 12, optimized as the CI snippets build (-O2 -g): inlined library calls.
+GATE_PROBE_CXX := $(GATE_T)/probe_cxx
+$(GATE_PROBE_CXX): test/gate/probe_cxx.cc api/hotpath.h $(API_LINKS) | $(DEPS_OK)
+	@mkdir -p $(GATE_T)
+	$(CXX) -std=c++17 -Wall -Wextra -Werror -g -O2 -Iapi $(abspath test/gate/probe_cxx.cc) -o $@ \
+	    -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B))
 
-check-gate: $(GATE_PROBE) $(PRELOAD) $(B)/bin/hotpath-run $(B)/bin/hotpath-check
+TEST_TARGETS += $(GATE_PROBE) $(GATE_PROBE_CXX)
+
+check-gate: $(GATE_PROBE) $(GATE_PROBE_CXX) $(PRELOAD) $(B)/bin/hotpath-run $(B)/bin/hotpath-check
 	@$(SUITE) gate bash test/gate/run.sh $(abspath $(B)) $(abspath .)
 
 # hotpath-check's package: type-checked (mypy --strict) and unit-tested on test/gate/data.

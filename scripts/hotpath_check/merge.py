@@ -8,8 +8,8 @@ number of distinct (process, site) pairs, not with the number of reports."""
 from collections import Counter
 from typing import Dict, List, Optional, Set, Tuple
 
-from .model import Checked, Location, Report, SiteKey
-from .sites import site_frame
+from .model import Checked, Frame, Location, Report, SiteKey
+from .sites import is_system_module, site_frame
 
 SOURCES = ("text", "json", "summary", "json_summary")
 
@@ -38,6 +38,24 @@ class Process:
         self.sections_entered: Optional[int] = None
         self.program: Optional[str] = None
         self.counts: Dict[str, "Counter[SiteKey]"] = {}
+        # The keys the sentinel's exit summary may give a site whose reports the gate keys
+        # otherwise (a different frame: the root rule, or a sentinel of an older rule), to the
+        # gate's keys: the summary's counts then land on the gate's site instead of doubling it.
+        self.aliases: Dict[SiteKey, Set[SiteKey]] = {}
+
+
+def legacy_frame(frames: List[Frame]) -> Optional[Frame]:
+    """The rule of sentinels before the system-path rule: the first frame with a source line in a
+    module that is not a system module, else the first such module, else frame #0."""
+    for f in frames:
+        if f.file and not is_system_module(f.module):
+            return f
+    return site_frame(frames, None) if frames else None
+
+
+def frame_key(r: Report, f: Optional[Frame]) -> SiteKey:
+    loc = Location(f.file, f.line, f.module, f.module_offset) if f else Location()
+    return (r.section, r.operation) + loc.key()
 
 
 class Merger:
@@ -83,17 +101,52 @@ class Merger:
         s.pids.add(r.pid)
         p = self.procs.setdefault(r.pid, Process())
         p.counts.setdefault(r.source, Counter())[key] += r.count
+        if r.frames:
+            for f in (site_frame(r.frames, None), legacy_frame(r.frames)):
+                k = frame_key(r, f)
+                if k != key:
+                    p.aliases.setdefault(k, set()).add(key)
 
     def result(self) -> List[Site]:
         for s in self.sites.values():
             s.count = self.anon.get(s.key, 0)
         for p in self.procs.values():
+            counts = [self._translated(p, src, c) for src, c in p.counts.items()]
             keys: Set[SiteKey] = set()
-            for c in p.counts.values():
+            for c in counts:
                 keys.update(c)
             for k in keys:
-                self.sites[k].count += max(c[k] for c in p.counts.values())
-        return sorted(self.sites.values(), key=lambda s: (-s.count, s.rep.location.text(), repr(s.key)))
+                self.sites[k].count += max(c[k] for c in counts)
+        live = [s for s in self.sites.values() if s.count > 0]  # a summary's key moved onto the gate's
+        return sorted(live, key=lambda s: (-s.count, s.rep.location.text(), repr(s.key)))
+
+    @staticmethod
+    def _translated(p: Process, src: str, c: "Counter[SiteKey]") -> "Counter[SiteKey]":
+        """An exit summary's counts on the gate's keys: a key that only the summary uses and that
+        the process's reports alias goes to their site; when several sites share it (two lines
+        of the user's under one library frame), each gets what its reports counted and the first
+        the remainder."""
+        if not src.endswith("summary") or not p.aliases:
+            return c
+        own: "Counter[SiteKey]" = Counter()
+        for s2, c2 in p.counts.items():
+            if not s2.endswith("summary"):
+                for k, v in c2.items():
+                    own[k] = max(own[k], v)
+        out: "Counter[SiteKey]" = Counter()
+        for k, v in c.items():
+            targets = p.aliases.get(k)
+            if not targets or k in own:
+                out[k] += v
+                continue
+            ordered = sorted(targets, key=lambda t: (-own[t], repr(t)))
+            left = v
+            for t in ordered:
+                give = min(own[t], left)
+                out[t] += give
+                left -= give
+            out[ordered[0]] += left
+        return out
 
     def processes_checked(self) -> int:
         """Processes that reported in: a checked line or JSON summary, or a violation report (a

@@ -164,6 +164,37 @@ class SiteRuleTest(unittest.TestCase):
         self.assertIs(site_frame([self.LIB], None), self.LIB)
 
 
+class SummaryAgreementTest(unittest.TestCase):
+    def test_a_summary_that_names_a_system_header_lands_on_the_gates_site(self) -> None:
+        # An -O2 C++ run by a sentinel whose summary still picks new_allocator.h:137: its 7
+        # violations must not be added to the 3 reports' site at the user's line.
+        recs, errs = read("cxx-o2-summary.log")
+        self.assertEqual(errs, [])
+        m = Merger(None)
+        for r in recs:
+            m.add(r)
+        sites = m.result()
+        self.assertEqual([(s.rep.location.file, s.rep.location.line, s.count) for s in sites],
+                         [("/srv/app/src/probe_cxx.cc", 29, 7)])
+
+    def test_two_sites_under_one_summary_key_keep_their_own_counts(self) -> None:
+        m = Merger(None)
+        lib = Frame(function="operator new", module="/usr/lib/libstdc++.so.6")
+        for line in (20, 21):
+            r = Report(("x", 1), "allocation", "operator new", "s", pid=1)
+            r.sections = ["s"]
+            r.frames = [lib, Frame(function="hot", module="/srv/app/app", file="/usr/include/c++/12/x.h", line=5),
+                        Frame(function="main", module="/srv/app/app", file="/srv/app/app.cc", line=line)]
+            m.add(r)
+        s = Report(("x", 9), "allocation", "operator new", "s", pid=1)
+        s.sections, s.source, s.count = ["s"], "summary", 5
+        s.location.file, s.location.line = "/usr/include/c++/12/x.h", 5
+        m.add(s)
+        got = sorted((x.rep.location.line, x.count) for x in m.result())  # type: ignore[type-var]
+        self.assertEqual(sum(c for _, c in got), 5)
+        self.assertEqual(len(got), 2)
+
+
 class OutputTest(unittest.TestCase):
     def test_long_cxx_names_are_shortened(self) -> None:
         name = "std::_Hashtable<" + "std::basic_string<char, std::char_traits<char>, std::allocator<char> >, " * 10 + \
