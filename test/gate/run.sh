@@ -277,6 +277,18 @@ t "check: a report without backtrace (--no-backtrace) still fails the gate, with
 	'rc 1 "$CHECK" "$W/nobt.log" && grep -q "^(no backtrace): allocation .malloc. (32 bytes) in hot section .gate_section.: 1 time$" "$W/out"'
 "$RUN" "$PROBE" clean >/dev/null 2>"$W/clean-run.log"
 t "check: a clean run's stderr passes the gate" rc 0 "$CHECK" "$W/clean-run.log"
+t "check: a clean run says what it checked: 1 process, 1 section entered, 0 violations" \
+	'rc 0 "$CHECK" "$W/clean-run.log" && grep -q "^hotpath-check: 1 process checked, 1 section entered, 0 violations (1 report file read)$" "$W/out"'
+"$RUN" --mode warn env -i "$PROBE" repeat 3 >/dev/null 2>"$W/unchecked-run.log"
+t "check --require-checked: the log of a run no process of which was checked exits 3" \
+	'rc 3 "$CHECK" --require-checked "$W/unchecked-run.log" && grep -q "0 processes checked" "$W/out" && grep -q "no process reported in" "$W/err"'
+t "check --require-checked: a checked clean run passes (0)" rc 0 "$CHECK" --require-checked "$W/clean-run.log"
+rm -rf "$W/fj" && "$RUN" --mode warn --json-dir "$W/fj" "$PROBE" clean >/dev/null 2>&1
+t "check: the JSON exit summary of a clean run counts it as checked, its sections entered too" \
+	'rc 0 "$CHECK" --require-checked "$W/fj" && grep -q "1 process checked, 1 section entered, 0 violations" "$W/out"'
+t "check --expect-section: a section seen in the reports passes, one never seen exits 3 (a clean run names none)" \
+	'rc 1 "$CHECK" --expect-section gate_section "$W/malloc.log" && ! grep -q "never seen" "$W/err" && rc 3 "$CHECK" --expect-section gate_section "$W/clean-run.log" &&
+	 grep -q "section .gate_section. was never seen entered" "$W/err"'
 t "check: --quiet prints nothing, the status still says it" 'rc 1 "$CHECK" --quiet "$W/malloc.log" && [ ! -s "$W/out" ]'
 
 # ---- hotpath-check: --github, --sarif, --junit -------------------------------------------------
