@@ -25,9 +25,9 @@ check-gate: $(GATE_PROBE) $(GATE_PROBE_CXX) $(PRELOAD) $(B)/bin/hotpath-run $(B)
 # hotpath-check's package: type-checked (mypy --strict) and unit-tested on test/gate/data.
 GATE_PY := $(firstword $(wildcard /usr/bin/python3) python3)
 check-gate-unit:
-	$(GATE_PY) -m mypy --strict --cache-dir $(B)/mypy-cache scripts/hotpath_check scripts/hotpath-check
-	MYPYPATH=scripts $(GATE_PY) -m mypy --cache-dir $(B)/mypy-cache test/gate/unit
-	PYTHONPATH=scripts PYTHONDONTWRITEBYTECODE=1 $(GATE_PY) -m unittest discover -s test/gate/unit
+	@$(SUITE) gate-types $(GATE_PY) -m mypy --strict --cache-dir $(B)/mypy-cache scripts/hotpath_check scripts/hotpath-check
+	@$(SUITE) gate-types-tests env MYPYPATH=scripts $(GATE_PY) -m mypy --cache-dir $(B)/mypy-cache test/gate/unit
+	@$(SUITE) gate-unit env PYTHONPATH=scripts PYTHONDONTWRITEBYTECODE=1 $(GATE_PY) -m unittest discover -s test/gate/unit
 
 install-gate: $(GATE_MAN1) $(GATE_MAN3)
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
