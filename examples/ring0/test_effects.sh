@@ -10,6 +10,9 @@
 #   4. what the analysis cannot see: the naive operators reached through a pointer of nonblocking
 #      type (reactor.c) passed step 1, and the sentinel stops them at run time;
 #   5. the pkg-config flags leave gcc builds alone (-Wall -Wextra -Werror) and memcpy a builtin.
+# Also: HOTPATH_ALLOW is what exempts the core's cold path (without it the build fails); the
+# switches HOTPATH_EFFECTS_WARN, HOTPATH_NO_EFFECTS, HOTPATH_DISABLE and HOTPATH_EFFECTS_CHECKED; an
+# older clang builds the marked core; C++ (hotpath::scope, pools.hpp) passes and a std::string fails.
 # Prints "N passed, N failed" last; exits non-zero on any failure.
 clang=$1
 gcc=$2
@@ -89,6 +92,51 @@ plant "$here/ops.c" op_window '{ char *planted = strndup("x", 1); (void)planted;
 plant "$here/ops.c" op_window '{ char *planted; if (asprintf(&planted, "%d", 1) < 0) return; }' asprintf
 plant "$here/ops.c" op_window 'printf("planted\\n");' printf
 plant "$here/ops.c" op_window '{ const char *planted = strerror(1234); (void)planted; }' strerror
+
+# The allow region's static counterpart: op_window's cold branch calls window_grow through
+# HOTPATH_ALLOW; the same call without it fails the build naming window_grow.
+sed 's/HOTPATH_ALLOW(v = window_grow(c, p->key, &existed));/v = window_grow(c, p->key, \&existed);/' \
+    "$here/ops.c" >"$tmp/src/ops.c"
+gline=$(grep -n 'v = window_grow(c, p->key, &existed);' "$tmp/src/ops.c" | cut -d: -f1)
+if [ -z "$gline" ] || cmp -s "$here/ops.c" "$tmp/src/ops.c"; then
+    ko "ops.c no longer calls window_grow through HOTPATH_ALLOW"
+elif $clang $cflags $flags -I"$here" -c "$tmp/src/ops.c" -o "$tmp/plant.o" 2>"$tmp/err"; then
+    ko "window_grow called without HOTPATH_ALLOW builds: the check missed the allocating cold path"
+elif grep -q "ops.c:$gline:[0-9]*: error: .*'window_grow'.*-Wfunction-effects" "$tmp/err"; then
+    ok "HOTPATH_ALLOW is what exempts the cold path: without it the build fails at ops.c:$gline (window_grow)"
+else ko "window_grow without HOTPATH_ALLOW: the build failed, but not naming ops.c:$gline" "$tmp/err"; fi
+
+# The switches: HOTPATH_EFFECTS_CHECKED says whether the flags are in; HOTPATH_EFFECTS_WARN makes
+# the plant a warning; HOTPATH_NO_EFFECTS and HOTPATH_DISABLE drop the marks (the plant builds).
+cat >"$tmp/src/sw.c" <<'SW'
+#include <hotpath.h>
+#include <string.h>
+char *p;
+void f(const char *s) HOTPATH_NONBLOCKING { p = strdup(s); }
+#ifdef WANT_CHECKED
+_Static_assert(HOTPATH_EFFECTS_CHECKED == WANT_CHECKED, "HOTPATH_EFFECTS_CHECKED");
+#endif
+SW
+sw() { $clang -std=gnu11 -Wall -Wextra -I"$api" "$@" -c "$tmp/src/sw.c" -o "$tmp/sw.o" 2>"$tmp/err"; }
+if sw $flags -DHOTPATH_EFFECTS_WARN && grep -q "warning: .*'strdup'.*-Wfunction-effects" "$tmp/err"; then
+    ok "HOTPATH_EFFECTS_WARN: the plant is a warning, the build goes on"
+else ko "HOTPATH_EFFECTS_WARN: expected a warning naming strdup and a build" "$tmp/err"; fi
+if sw $flags -DHOTPATH_NO_EFFECTS -Werror && sw $flags -DHOTPATH_DISABLE -Werror; then
+    ok "HOTPATH_NO_EFFECTS and HOTPATH_DISABLE: the marks expand to nothing"
+else ko "HOTPATH_NO_EFFECTS / HOTPATH_DISABLE: the plant should build" "$tmp/err"; fi
+if sw $flags -DPLANT_ONLY_ASSERT -DWANT_CHECKED=1 -DHOTPATH_EFFECTS_WARN &&
+    sw -DWANT_CHECKED=0 -DHOTPATH_EFFECTS_WARN; then
+    ok "HOTPATH_EFFECTS_CHECKED is 1 with the pkg-config flags, 0 without"
+else ko "HOTPATH_EFFECTS_CHECKED: wrong value" "$tmp/err"; fi
+# An older clang (no effect attributes): the core builds -Werror with the marks gone.
+for old in clang-14 clang-15 clang-16 clang-17 clang-18 clang-19; do
+    command -v $old >/dev/null 2>&1 || continue
+    if $old -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 $inc $flags -c "$here/ops.c" -o "$tmp/old.o" 2>"$tmp/err" &&
+        $old -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 $inc $flags -c "$here/reactor.c" -o "$tmp/old.o" 2>>"$tmp/err"; then
+        ok "$old (no effect attributes): the marked core builds with -Wall -Wextra -Werror"
+    else ko "$old: the marked core does not build" "$tmp/err"; fi
+    break
+done
 
 # C++: hotpath::scope and the pools.hpp members carry the mark; a std::string in a marked function
 # fails the build, at its line.
