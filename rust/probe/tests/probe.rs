@@ -6,6 +6,7 @@ use common::*;
 const BUMP: &str = env!("CARGO_BIN_EXE_checked_bump");
 const SYSTEM: &str = env!("CARGO_BIN_EXE_checked_system");
 const BLOCKING: &str = env!("CARGO_BIN_EXE_blocking");
+const MUTEX: &str = env!("CARGO_BIN_EXE_mutex");
 
 #[test]
 fn checked_alloc_reports_an_allocator_that_never_calls_malloc() {
@@ -68,4 +69,18 @@ fn assert_no_alloc_uses_checked_allocs_count_without_the_sentinel() {
     let o = bare(BUMP, &["clean"]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("sum 45"));
+}
+
+#[test]
+fn a_contended_std_mutex_is_seen_as_its_futex_syscall() {
+    let o = gated_with("warn", &["check=misc"], MUTEX, &[]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(86), "{t}");
+    assert!(t.contains("value 2"), "{t}");
+    // The contended lock waits in syscall(SYS_futex): reported, with the lock's line in the
+    // backtrace. The uncontended lock is an atomic: nothing to see.
+    assert!(t.contains("BLOCKING CALL IN HOT PATH!\nOperation: syscall\nSection: contended"), "{t}");
+    assert!(!t.contains("Section: uncontended"), "{t}");
+    let line = line_of(include_str!("../src/bin/mutex.rs"), "// LOCK:contended");
+    assert!(t.contains(&format!("src/bin/mutex.rs:{line}")), "{t}");
 }

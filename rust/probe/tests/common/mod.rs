@@ -29,6 +29,16 @@ pub fn gated(mode: &str, program: &str, args: &[&str]) -> Output {
         .expect("hotpath-run runs (build hotpath, or put hotpath-run on PATH)")
 }
 
+/// `gated` with HOTPATH_OPTIONS pairs of its own (`-o K=V`).
+pub fn gated_with(mode: &str, options: &[&str], program: &str, args: &[&str]) -> Output {
+    let mut c = Command::new(hotpath_tool("hotpath-run"));
+    c.env_remove("LD_PRELOAD").env_remove("HOTPATH_OPTIONS").args(["--mode", mode]);
+    for o in options {
+        c.args(["-o", o]);
+    }
+    c.arg("--").arg(program).args(args).output().expect("hotpath-run runs")
+}
+
 /// `program args` without the sentinel.
 pub fn bare(program: &str, args: &[&str]) -> Output {
     Command::new(program)
