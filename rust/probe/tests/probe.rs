@@ -16,6 +16,7 @@ fn checked_alloc_reports_an_allocator_that_never_calls_malloc() {
     assert_eq!(t.matches("ALLOCATION IN HOT PATH!").count(), 1, "only the allocation in the section:\n{t}");
     assert!(t.contains("Operation: alloc (100 bytes)"), "{t}");
     assert!(t.contains("Section: checked_bump::in_section"), "{t}");
+    assert!(t.contains(" in checked_bump::in_section+0x"), "demangled:\n{t}");
     let line = line_of(include_str!("../src/bin/checked_bump.rs"), "// ALLOC:vec");
     assert!(t.contains(&format!("src/bin/checked_bump.rs:{line}")), "the report leads to line {line}:\n{t}");
     assert!(t.contains("capacity 100") && t.contains("violations 1"), "{t}");

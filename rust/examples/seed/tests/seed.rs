@@ -86,6 +86,9 @@ fn each_hidden_allocation_is_reported_at_its_line() {
     let reports: Vec<&str> = text.split("ALLOCATION IN HOT PATH!").skip(1).collect();
     for r in &reports {
         assert!(r.contains("Section: hotpath_example_seed::process_event_bad"), "{r}");
+        // Demangled: the function as Rust names it, not _ZN20hotpath_example_seed...
+        assert!(r.contains(" in hotpath_example_seed::Naive::process_event_bad+0x"), "{r}");
+        assert!(!r.contains(" in _ZN") && !r.contains(" in _R"), "{r}");
     }
     let lib_rs = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs");
     let mut sites: Vec<usize> = Vec::new();
