@@ -263,7 +263,7 @@ START_TEST(test_hot_functions_in_uninstrumented_code_warn)
 {
     struct probe_run *r = run_probe(PRELOAD, "mode=warn:hot_functions=static_hot", PROBE_UNINSTRUMENTED, "all");
     ck_assert_msg(r->exited && r->code == 0, "%s", r->err);
-    ck_assert_msg(strstr(r->err, "warning: hot_functions: 'static_hot' is in ") &&
+    ck_assert_msg(strstr(r->err, "probe_uninstrumented): hot_functions: 'static_hot' is in ") &&
                       strstr(r->err, "probe_uninstrumented, which was not built with -finstrument-functions"),
                   "%s", r->err);
     r = run_probe(PRELOAD, "mode=warn:hot_functions=static_hot", instrumented[_i], "all");

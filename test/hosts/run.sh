@@ -102,6 +102,36 @@ if command -v valgrind >/dev/null 2>&1; then
 			$prog hot >$W/out 2>$W/err && has "Operation: malloc (24 bytes)" $W/err && hasnt "valgrind replaced" $W/err'
 fi
 
+# ---- hot_functions= on C++, and its warnings ---------------------------------------------------------
+export prog=$H/hotfn_cxx
+printf '# a glob over template instances\nfft::Engine<*>::process\n' >$W/h_glob
+printf 'fft::scale(double*, int)\n_Z7twiddlei\nnothing_here\n' >$W/h_exact
+t "hot_functions_file: a demangled glob selects every template instance, sections demangled" '
+	run 0 "$P" "mode=count:hot_functions_file=$W/h_glob" $prog engine &&
+	has "section fft::Engine<double>::process(std::complex<double>*, unsigned long): 1" $W/err &&
+	has "section fft::Engine<float>::process(std::complex<float>*, unsigned long): 1" $W/err &&
+	has "summary: 2 violations in 2 sections" $W/err'
+t "hot_functions_file: a full signature selects one overload; a mangled name prints demangled" '
+	run 0 "$P" "mode=count:hot_functions_file=$W/h_exact" $prog all &&
+	has "section fft::scale(double*, int): 1" $W/err && hasnt "scale(float*" $W/err &&
+	has "section twiddle(int): 1" $W/err && hasnt "_Z7twiddlei" $W/err'
+t "hot_functions=: a plain name selects a C++ function by its name without parameters" '
+	run 0 "$P" "mode=count:hot_functions=twiddle" $prog twiddle && has "section twiddle(int): 1" $W/err'
+t "hot_functions: an instrumented process names what it lacks, with pid and program" '
+	run 0 "$P" "mode=count:hot_functions_file=$W/h_exact" $prog all &&
+	has ", hotfn_cxx): hot_functions: no function named '"'"'nothing_here'"'"'" $W/err &&
+	[ "$(grep -c "will not be checked" $W/err)" = 1 ]'
+t "hot_functions: the warning goes to the log when there is one" '
+	run 0 "$P" "mode=count:log_path=$W/hf.log:hot_functions_file=$W/h_exact" $prog all && empty $W/err &&
+	has "no function named '"'"'nothing_here'"'"'" $W/hf.log'
+export prog=$H/plain
+t "hot_functions: a process without instrumented code (sh, ps, python3 under ctest) stays silent" '
+	run 0 "$P" "hot_functions=nothing_here,twiddle" $prog cold && empty $W/err'
+t "hot_functions: nor when one of its libraries holds a function of that name" '
+	run 0 "$P" "hot_functions=strdup" $prog cold && empty $W/err'
+t "hot_functions: a program built without the flag that holds the function is told" '
+	run 0 "$P" "hot_functions=main" $prog cold && has "'"'"'main'"'"' is in $prog, which was not built with -finstrument-functions" $W/err'
+
 # ---- bad option values --------------------------------------------------------------------------------
 export prog=$H/plain
 t "suppressions= naming a directory is an error naming it" '
