@@ -49,3 +49,4 @@ bench-gate: $(B)/bin/hotpath-check
 
 BENCH_TARGETS += bench-gate
 .PHONY: bench-gate
+-include bench/hosts.mk

@@ -10,7 +10,9 @@
 #include "sentinel.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -68,25 +70,67 @@ static void *fallback_new_aligned(size_t n, size_t a)
     return posix_memalign(&p, a < sizeof(void *) ? sizeof(void *) : a, n ? n : 1) ? NULL : p;
 }
 
+/* The next allocator's malloc, for the fast path below (hooks.c). */
+HP_HIDDEN void *(*hp_hooks_next_malloc(void))(size_t);
+
+/* Is f libstdc++'s operator new, which is a loop around malloc (and the new-handler when malloc
+ * fails)? Found through the loader's object table, not dladdr (which scans libstdc++'s 5,000
+ * symbols). */
+static int is_libstdcxx(void *f)
+{
+    const char *name = NULL;
+#if defined(__GLIBC_PREREQ) && __GLIBC_PREREQ(2, 35)
+    struct dl_find_object fo;
+    if (_dl_find_object(f, &fo) == 0 && fo.dlfo_link_map) name = fo.dlfo_link_map->l_name;
+#endif
+    Dl_info info;
+    if (!name && dladdr(f, &info)) name = info.dli_fname;
+    const char *base = name ? strrchr(name, '/') : NULL;
+    base = base ? base + 1 : name;
+    return base && !strncmp(base, "libstdc++.so", 12);
+}
+
 #define NEXT(sym, type, fallback)                                                                  \
     ({                                                                                             \
         type f_ = __atomic_load_n(&next_##sym, __ATOMIC_RELAXED);                                  \
         if (HP_UNLIKELY(!f_)) {                                                                    \
-            f_ = (type)find_next_new(#sym, __builtin_return_address(0));                           \
-            if (f_)                                                                                \
+            f_ = (type)find_next_new(#sym, new_caller);                           \
+            if (f_) {                                                                              \
+                if (is_libstdcxx((void *)f_))                                                      \
+                    __atomic_store_n(&fast_##sym, hp_hooks_next_malloc(), __ATOMIC_RELAXED);       \
                 __atomic_store_n(&next_##sym, f_, __ATOMIC_RELAXED);                               \
-            else                                                                                   \
+            } else                                                                                 \
                 f_ = (type)(fallback);                                                             \
         }                                                                                          \
         f_;                                                                                        \
     })
 
+/* Outside sections, when the next operator new is libstdc++'s, calling the next malloc directly is
+ * the same thing without two calls (libstdc++'s new, then the sentinel's malloc): the cost of a
+ * new+delete pair then stays that of a bare forwarding preload. A NULL from malloc goes the whole
+ * way, for the new-handler and bad_alloc. */
+#define FAST_NEW(sym, n)                                                                           \
+    do {                                                                                           \
+        void *(*m_)(size_t) = __atomic_load_n(&fast_##sym, __ATOMIC_RELAXED);                      \
+        if (HP_LIKELY(m_ != NULL) && HP_LIKELY(!hp_thread_hot_or_sealed())) {                      \
+            void *p_ = m_((n) ? (n) : 1);                                                          \
+            if (HP_LIKELY(p_ != NULL)) return p_;                                                  \
+        }                                                                                          \
+    } while (0)
+
 /* NEW(symbol, operation name, alignment argument or 0, fallback, parameters, arguments, fallback
  * arguments) */
-#define NEW(sym, opname, align, fallback, params, args, fargs)                                      \
+/* The caller of the exported operator new, for find_next_new (the full path runs in a function of
+ * its own, so that the fast path needs no frame). */
+static __thread const void *new_caller __attribute__((tls_model("initial-exec")));
+
+/* NEW(symbol, operation name, alignment argument or 0, fallback, parameters, arguments, fallback
+ * arguments, 1 if the fast path applies) */
+#define NEW(sym, opname, align, fallback, params, args, fargs, fast)                                \
     typedef void *(*sym##_fn) params;                                                             \
     static sym##_fn next_##sym;                                                                    \
-    EXPORT void *sym params                                                                        \
+    static void *(*fast_##sym)(size_t);                                                            \
+    static __attribute__((noinline)) void *full_##sym params                                       \
     {                                                                                              \
         sym##_fn next = NEXT(sym, sym##_fn, NULL);                                                 \
         if (HP_UNLIKELY(!next)) return fallback fargs;                                             \
@@ -96,16 +140,23 @@ static void *fallback_new_aligned(size_t n, size_t a)
         void *p = next args;                                                                       \
         hp_new_pending = 0;                                                                        \
         return p;                                                                                  \
+    }                                                                                              \
+    EXPORT void *sym params                                                                        \
+    {                                                                                              \
+        if (fast) FAST_NEW(sym, n);                                                                \
+        new_caller = __builtin_return_address(0);                                                  \
+        return full_##sym args;                                                                    \
     }
 
-/* std::nothrow_t is passed by reference, std::align_val_t is a size_t. */
-NEW(_Znwm, "operator new", 0, fallback_new, (size_t n), (n), (n))
-NEW(_Znam, "operator new[]", 0, fallback_new, (size_t n), (n), (n))
-NEW(_ZnwmRKSt9nothrow_t, "operator new", 0, fallback_new, (size_t n, const void *nt), (n, nt), (n))
-NEW(_ZnamRKSt9nothrow_t, "operator new[]", 0, fallback_new, (size_t n, const void *nt), (n, nt), (n))
-NEW(_ZnwmSt11align_val_t, "operator new", a, fallback_new_aligned, (size_t n, size_t a), (n, a), (n, a))
-NEW(_ZnamSt11align_val_t, "operator new[]", a, fallback_new_aligned, (size_t n, size_t a), (n, a), (n, a))
+/* std::nothrow_t is passed by reference, std::align_val_t is a size_t. The aligned forms keep the
+ * full path (libstdc++'s rounds the size for aligned_alloc). */
+NEW(_Znwm, "operator new", 0, fallback_new, (size_t n), (n), (n), 1)
+NEW(_Znam, "operator new[]", 0, fallback_new, (size_t n), (n), (n), 1)
+NEW(_ZnwmRKSt9nothrow_t, "operator new", 0, fallback_new, (size_t n, const void *nt), (n, nt), (n), 1)
+NEW(_ZnamRKSt9nothrow_t, "operator new[]", 0, fallback_new, (size_t n, const void *nt), (n, nt), (n), 1)
+NEW(_ZnwmSt11align_val_t, "operator new", a, fallback_new_aligned, (size_t n, size_t a), (n, a), (n, a), 0)
+NEW(_ZnamSt11align_val_t, "operator new[]", a, fallback_new_aligned, (size_t n, size_t a), (n, a), (n, a), 0)
 NEW(_ZnwmSt11align_val_tRKSt9nothrow_t, "operator new", a, fallback_new_aligned,
-    (size_t n, size_t a, const void *nt), (n, a, nt), (n, a))
+    (size_t n, size_t a, const void *nt), (n, a, nt), (n, a), 0)
 NEW(_ZnamSt11align_val_tRKSt9nothrow_t, "operator new[]", a, fallback_new_aligned,
-    (size_t n, size_t a, const void *nt), (n, a, nt), (n, a))
+    (size_t n, size_t a, const void *nt), (n, a, nt), (n, a), 0)

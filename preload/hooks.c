@@ -446,6 +446,14 @@ void hp_hooks_finish_init(void)
     if (hotpath_sealed()) seal_hook(1); /* sealed before the sentinel started (a constructor) */
 }
 
+/* The next allocator's malloc, resolved (cxx_new.c's fast path calls it directly). */
+HP_HIDDEN void *(*hp_hooks_next_malloc(void))(size_t);
+void *(*hp_hooks_next_malloc(void))(size_t)
+{
+    ensure_resolved();
+    return next.malloc;
+}
+
 /* For the start-up check that the sentinel is the malloc the process actually reaches. */
 HP_HIDDEN void *hp_hooks_own_malloc(void);
 void *hp_hooks_own_malloc(void) { return (void *)malloc; }

@@ -15,6 +15,7 @@ need() { # need PACKAGE TEST...
 need pkg-config command -v pkg-config
 need libunwind-dev pkg-config --exists libunwind
 need libdw-dev pkg-config --exists libdw
+need libiberty-dev test -e /usr/include/libiberty/demangle.h
 if [ "$what" = check ]; then
     need check pkg-config --exists check
     need python3 test -x /usr/bin/python3
