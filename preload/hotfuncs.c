@@ -7,9 +7,10 @@
  *
  * A name is a symbol (`parse_order`, `_ZN3fft6Engine7processEv`) or, for C++, the name as people
  * read it, with or without parameters and with fnmatch(3) globs for template instances
- * (`fft::Engine<*>::process`, `fft::run<double>(double*, unsigned long)`). C++ symbols of
- * instrumented modules are demangled with libiberty's allocation-free callback demangler, and a
- * C++ function's section is named by its demangled name.
+ * (`fft::Engine<*>::process`, `fft::run<double>(double*, unsigned long)`). Symbols of
+ * instrumented modules are demangled (demangle.c's hp_demangle for the full name, libiberty's
+ * callback demangler for the name without parameters; neither allocates), and a C++ function's
+ * section is named by its demangled name.
  */
 #include "sentinel.h"
 
@@ -82,15 +83,14 @@ static void append(const char *s, size_t n, void *arg)
     t->p[t->len] = 0;
 }
 
-/* The demangled form of a C++ symbol into out (cap bytes), with or without the parameter list;
- * 0 if it is not one. */
-static int demangle(const char *sym, int params, char *out, size_t cap)
+/* The demangled form of a C++ symbol without its parameter list ("fft::Engine<double>::process"),
+ * into out (cap bytes); 0 if it is not one. The full form comes from hp_demangle (demangle.c). */
+static int demangle_bare(const char *sym, char *out, size_t cap)
 {
     if (sym[0] != '_' || sym[1] != 'Z') return 0;
     struct text t = {out, 0, cap};
     out[0] = 0;
-    int opts = DMGL_ANSI | (params ? DMGL_PARAMS : 0);
-    return cplus_demangle_v3_callback(sym, opts, append, &t) && t.len > 0 && t.len < cap - 1;
+    return cplus_demangle_v3_callback(sym, DMGL_ANSI, append, &t) && t.len > 0 && t.len < cap - 1;
 }
 
 /* ---- the table the hooks probe ------------------------------------------------------------------ */
@@ -178,8 +178,9 @@ static int scan_module(Dwfl_Module *m, void **user, const char *modname, Dwarf_A
         /* Demangled forms only in instrumented modules: the only ones whose functions can be
          * checked, and far fewer symbols than libstdc++'s. */
         full[0] = bare[0] = 0;
-        if (hooked && (name[0] == '_' && name[1] == 'Z') && demangle(name, 1, full, sizeof full))
-            demangle(name, 0, bare, sizeof bare);
+        if (hooked && name[0] == '_' && (name[1] == 'Z' || name[1] == 'R') &&
+            hp_demangle(name, full, sizeof full) == full && !demangle_bare(name, bare, sizeof bare))
+            strcpy(bare, full); /* Rust: the demangled path has no parameters */
         int first = -1; /* one section per function, whichever names select it */
         for (int k = 0; k < nnames; k++) {
             if (!selects(k, name, full, bare)) continue;
