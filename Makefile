@@ -84,7 +84,7 @@ PRELOAD_SONAMES = -DHP_LIBDW_SONAME='"$(or $(call soname_of,libdw.so),libdw.so.1
 $(B)/preload/libdw_shim.o: HP_SONAME_FLAGS = $(PRELOAD_SONAMES)
 $(B)/preload/unwind.o: HP_SONAME_FLAGS = $(PRELOAD_SONAMES)
 
-$(B)/preload/%.o: preload/%.c $(wildcard preload/*.h api/*.h) | $(DEPS_BUILD)
+$(B)/preload/%.o: preload/%.c $(wildcard preload/*.h preload/*.def api/*.h) | $(DEPS_BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(HP_CFLAGS) $(CFLAGS) -ftls-model=initial-exec -fno-builtin-malloc $(PRELOAD_CFLAGS) $(HP_SONAME_FLAGS) -Iapi -Ipreload -c $< -o $@
 

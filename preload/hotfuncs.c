@@ -273,8 +273,11 @@ int hp_hot_functions_init(void)
                (n = hp_sys_read(fd, file_text + len, sizeof file_text - 1 - (unsigned long)len)) > 0)
             len += n;
         int read_errno = n < 0 ? errno : 0; /* a directory opens, and its read fails with EISDIR */
+        char extra;
+        int too_big = !read_errno && len == (long)sizeof file_text - 1 && hp_sys_read(fd, &extra, 1) > 0;
         hp_sys_close(fd);
         if (read_errno) return file_error(read_errno == EISDIR ? "is a directory" : "cannot be read");
+        if (too_big) return file_error("is larger than 64 KiB"); /* not cut: its last names would go unchecked */
         file_text[len] = 0;
         if (add_names(file_text, '\n')) return -1;
     }

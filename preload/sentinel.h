@@ -37,21 +37,17 @@ HP_HIDDEN const char *hp_check_name(unsigned int category);
 #define HP_PATH_MAX 1024
 #define HP_MAX_FRAMES 64
 
+/* One member per option of options.def, with its comment there. */
+#define HP_OPT_DECL_MODE(f, hi) enum hp_mode f;
+#define HP_OPT_DECL_BOOL(f, hi) int f;
+#define HP_OPT_DECL_INT(f, hi) int f;
+#define HP_OPT_DECL_CHECK(f, hi) unsigned int f; /* enum hp_check bits */
+#define HP_OPT_DECL_TEXT(f, hi) char f[(hi) + 1];
+#define HP_OPT_DECL_PATH(f, hi) char f[(hi) + 1]; /* "" = not set */
 struct hp_options {
-    enum hp_mode mode;
-    int check_free;               /* free in a section is a violation */
-    int backtrace;                /* capture and print a backtrace */
-    int symbolize;                /* file:line through libdw */
-    int dedup;                    /* warn mode: one full report per distinct stack */
-    int max_frames;               /* frames printed, 1..HP_MAX_FRAMES */
-    int summary;                  /* 1: the exit summary's "checked" line even with nothing entered */
-    char log_path[HP_PATH_MAX];   /* "" = stderr; %p = pid */
-    char json_path[HP_PATH_MAX];  /* "" = none; %p = pid */
-    char mark_dir[HP_PATH_MAX];   /* "" = none; violation.<pid> created there on the first one */
-    unsigned int checks;          /* enum hp_check bits */
-    char hot_functions[HP_PATH_MAX * 4]; /* comma-separated names, "" = none */
-    char hot_functions_file[HP_PATH_MAX];
-    char suppressions[HP_PATH_MAX];
+#define HP_OPTION(key, field, type, lo, hi, def, syntax, shown, meaning) HP_OPT_DECL_##type(field, hi)
+#include "options.def"
+#undef HP_OPTION
 };
 HP_HIDDEN extern struct hp_options hp_opt;
 

@@ -51,7 +51,7 @@ $(R)/test_%: $(RSRC)/test_%.c $(R_HELPERS) $(R_HELPER_H) | $(DEPS_OK)
 	@mkdir -p $(R)
 	$(CC) $(R_CFLAGS) $(R_DEFS) $(abspath $<) $(abspath $(R_HELPERS)) -o $@ $(CHECK_LIBS)
 
-R_SUITES := $(R)/test_torture $(R)/test_allocators $(R)/test_misuse $(R)/test_security
+R_SUITES := $(R)/test_torture $(R)/test_allocators $(R)/test_misuse $(R)/test_security $(R)/test_options
 TEST_TARGETS += $(R_PROGRAMS) $(R_SUITES) $(R)/test_known_bugs
 
 # Production allocators from Debian: installed here when we can (root or sudo), else each test
@@ -63,6 +63,10 @@ reliability-deps:
 check-reliability: $(R_PROGRAMS) $(R_SUITES) $(PRELOAD) reliability-deps
 	@set -e; for t in $(R_SUITES); do $(SUITE) reliability/$$(basename $$t) timeout 300 $$t; done
 	@$(SUITE) "real programs with and without the sentinel (quick set)" timeout 600 bash $(RSRC)/programs.sh $(PRELOAD) quick
+
+# The README's options table against help=1 (both from preload/options.def).
+check-options: $(PRELOAD)
+	@$(SUITE) options_readme /usr/bin/python3 test/options_readme.py $(abspath $(PRELOAD)) README.md
 
 # The whole real-programs comparison (adds CPython's own tests, LuaJIT, a longer Node.js run).
 check-programs: $(PRELOAD)
@@ -86,7 +90,7 @@ $(R)/repro_buf_hex: $(RSRC)/repro_buf_hex.c preload/buf.c preload/sentinel.h
 # 4. Whatever the other parts add to SANITIZE_TARGETS (the pools' ASan/UBSan/TSan builds).
 RS := $(R)/san
 R_SAN_OBJ := $(patsubst preload/%.c,$(RS)/%.o,$(wildcard preload/*.c))
-$(RS)/%.o: preload/%.c $(wildcard preload/*.h) api/hotpath.h | $(DEPS_OK)
+$(RS)/%.o: preload/%.c $(wildcard preload/*.h preload/*.def) api/hotpath.h | $(DEPS_OK)
 	@mkdir -p $(RS)
 	$(CC) -std=c11 $(WARN) -D_GNU_SOURCE -fPIC -fvisibility=hidden -O1 -g -fsanitize=undefined \
 	    -fno-sanitize-recover=all -ftls-model=initial-exec -fno-builtin-malloc -Iapi -Ipreload -c $(abspath $<) -o $@
@@ -113,7 +117,7 @@ FUZZ_CC      ?= $(firstword $(shell command -v clang clang-14 2>/dev/null) clang
 RF := $(R)/fuzz
 FUZZ_FLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     -Iapi -Ipreload -I$(RSRC)
-$(RF)/fuzz_options: $(RSRC)/fuzz/fuzz_options.c preload/options.c preload/buf.c preload/sentinel.h
+$(RF)/fuzz_options: $(RSRC)/fuzz/fuzz_options.c preload/options.c preload/options.def preload/buf.c preload/sentinel.h
 	@mkdir -p $(RF)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(abspath $<) $(abspath preload/options.c) $(abspath preload/buf.c) -o $@
 $(RF)/fuzz_buf: $(RSRC)/fuzz/fuzz_buf.c preload/buf.c $(RSRC)/rl_json.c preload/sentinel.h
@@ -145,6 +149,6 @@ SANITIZE_TARGETS ?=
 check-sanitize: check-sanitize-sentinel check-sanitize-fuzz-corpus check-sanitize-valgrind $(SANITIZE_TARGETS)
 	@echo "make check-sanitize: all sanitizer runs passed"
 
-CHECK_TARGETS += check-reliability
-.PHONY: check-reliability check-reliability-known-bugs reliability-deps check-programs check-sanitize \
+CHECK_TARGETS += check-reliability check-options
+.PHONY: check-reliability check-options check-reliability-known-bugs reliability-deps check-programs check-sanitize \
     check-sanitize-sentinel check-sanitize-valgrind check-sanitize-fuzz-corpus fuzz
