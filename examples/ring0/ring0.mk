@@ -63,7 +63,7 @@ check-effects: $(B)/hotpath.pc $(API_LINKS) $(PRELOAD)
 	@if [ -z "$(EFFECTS_CC)" ]; then \
 	    echo "check-effects: needs clang 22 (its function effect analysis); install it with: sudo apt-get install clang-22"; \
 	    exit 1; fi
-	sh examples/ring0/test_effects.sh $(EFFECTS_CC) "$(EFFECTS_GCC)" $(B)/hotpath.pc $(abspath api) $(abspath $(PRELOAD))
+	@$(SUITE) ring0/effects sh examples/ring0/test_effects.sh $(EFFECTS_CC) "$(EFFECTS_GCC)" $(B)/hotpath.pc $(abspath api) $(abspath $(PRELOAD))
 
 check-effects-if-clang:
 	@if [ -z "$(EFFECTS_CC)" ]; then echo "SKIP check-effects: clang-22 is not installed (sudo apt-get install clang-22)"; \

@@ -128,6 +128,23 @@ if sw $flags -DPLANT_ONLY_ASSERT -DWANT_CHECKED=1 -DHOTPATH_EFFECTS_WARN &&
     sw -DWANT_CHECKED=0 -DHOTPATH_EFFECTS_WARN; then
     ok "HOTPATH_EFFECTS_CHECKED is 1 with the pkg-config flags, 0 without"
 else ko "HOTPATH_EFFECTS_CHECKED: wrong value" "$tmp/err"; fi
+# HOTPATH_NONALLOCATING is the weaker promise: a static local (its guard may lock) is allowed
+# there and refused in a HOTPATH_NONBLOCKING function; malloc is refused in both.
+cat >"$tmp/src/na.c" <<'NA'
+#include <hotpath.h>
+#include <stdlib.h>
+int counter(void) HOTPATH_NONALLOCATING { static int n; return n++; }
+#ifdef NB
+int counter_nb(void) HOTPATH_NONBLOCKING { static int n; return n++; }
+#endif
+#ifdef MALLOC
+void *grab(void) HOTPATH_NONALLOCATING { return malloc(8); }
+#endif
+NA
+na() { $clang -std=gnu11 -Wall -Wextra -Werror -I"$api" $flags "$@" -c "$tmp/src/na.c" -o "$tmp/na.o" 2>"$tmp/err"; }
+if na && ! na -DNB && grep -q "na.c:5:.*static local" "$tmp/err" && ! na -DMALLOC && grep -q "na.c:8:.*'malloc'" "$tmp/err"; then
+    ok "HOTPATH_NONALLOCATING: a static local passes (refused under NONBLOCKING, na.c:5), malloc fails (na.c:8)"
+else ko "HOTPATH_NONALLOCATING: expected static locals allowed, malloc refused" "$tmp/err"; fi
 # An older clang (no effect attributes): the core builds -Werror with the marks gone.
 for old in clang-14 clang-15 clang-16 clang-17 clang-18 clang-19; do
     command -v $old >/dev/null 2>&1 || continue
