@@ -14,7 +14,7 @@ from .model import EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_UNCHECKED, EXIT_VIOLATIONS, 
 from .out_github import github_lines
 from .out_junit import junit_doc
 from .out_sarif import sarif_doc
-from .out_text import accounting, plural, shown, text_lines
+from .out_text import plural, shown, text_lines
 from .textlog import TextReader
 
 EPILOG = """Exit status: 0 no violation; 1 violations found; 2 unreadable input or a garbage or
@@ -35,10 +35,12 @@ def parser() -> argparse.ArgumentParser:
                     "file under it, and paths are shown relative to it (default: $GITHUB_WORKSPACE, "
                     "$CI_PROJECT_DIR, else the current directory)")
     ap.add_argument("--require-checked", action="store_true",
-                    help="exit 3 unless at least one process reported in (a 'hotpath: checked:' line, a "
-                    "JSON exit summary or a report): a run the sentinel never saw does not pass")
+                    help="exit 3 unless at least one process reported in: its 'hotpath: checked:' line or "
+                    "JSON exit summary (written at exit by every process that entered a section) or a "
+                    "report; a run the sentinel never saw, or that never entered a section, does not pass")
     ap.add_argument("--expect-section", metavar="NAME", action="append", default=[],
-                    help="exit 3 unless the input shows the section NAME was entered (repeatable)")
+                    help="exit 3 unless the input names section NAME (repeatable); the sentinel names "
+                    "sections only in violations, so a clean run never meets it")
     ap.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors (and annotations)")
     ap.add_argument("--version", action="version", version=f"{PROG} {VERSION}")
     return ap
