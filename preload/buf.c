@@ -17,7 +17,7 @@ void hp_buf_init(struct hp_buf *b, char *mem, size_t cap)
     b->truncated = 0;
 }
 
-void hp_buf_mem(struct hp_buf *b, const char *s, size_t n)
+void hp_buf_cut(struct hp_buf *b, const char *s, size_t n)
 {
     size_t room = b->cap - b->len;
     if (n > room) {
@@ -27,8 +27,6 @@ void hp_buf_mem(struct hp_buf *b, const char *s, size_t n)
     memcpy(b->p + b->len, s, n);
     b->len += n;
 }
-
-void hp_buf_str(struct hp_buf *b, const char *s) { hp_buf_mem(b, s, strlen(s)); }
 
 void hp_buf_u64(struct hp_buf *b, uint64_t v)
 {
@@ -49,9 +47,10 @@ void hp_buf_hex(struct hp_buf *b, uint64_t v, int width)
     if (width < digits) width = digits;
     tmp[0] = '0';
     tmp[1] = 'x';
-    memset(tmp + 2, '0', (size_t)width);
-    for (int i = width + 1; v; v >>= 4)
-        tmp[i--] = "0123456789abcdef"[v & 15];
+    memset(tmp + 2, '0', (size_t)(width - digits));
+    char *end = tmp + 2 + width;
+    for (int d = 0; d < digits; d++, v >>= 4)
+        end[-1 - d] = "0123456789abcdef"[v & 15];
     hp_buf_mem(b, tmp, (size_t)width + 2);
 }
 
@@ -65,39 +64,54 @@ static void esc_byte(struct hp_buf *b, const char *prefix, unsigned char c, int 
     hp_buf_mem(b, t, n);
 }
 
-/* Word-at-a-time tests (the classic bit tricks, exact for "is there such a byte"): names and
- * paths are long and a report prints dozens, so the plain bytes are found 8 at a time. */
-#define ONES 0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-static uint64_t load8(const char *p)
+/* Length of the run of bytes at s[0..n) that need no escaping, 16 bytes at a time with the
+ * compiler's vector extensions (SSE2 on x86-64, NEON on AArch64, words elsewhere). Whole blocks
+ * are read only inside s[0..n): the last one overlaps bytes already known to be plain. */
+#ifdef __SSE2__
+#include <emmintrin.h>
+/* SSE2 (every x86-64): a byte is plain when c - 0x20, compared as signed after flipping the top
+ * bit, is below 0x5f (printable ASCII), and it is neither the backslash nor `quote`. */
+static unsigned int bad_bytes16(const char *p, unsigned char quote)
 {
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i x = _mm_xor_si128(_mm_sub_epi8(v, _mm_set1_epi8(0x20)), _mm_set1_epi8((char)0x80));
+    __m128i out = _mm_cmpgt_epi8(x, _mm_set1_epi8((char)(0x5e ^ 0x80)));
+    out = _mm_or_si128(out, _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+    out = _mm_or_si128(out, _mm_cmpeq_epi8(v, _mm_set1_epi8((char)quote)));
+    return (unsigned int)_mm_movemask_epi8(out); /* bit i: byte i needs escaping */
 }
-static uint64_t has_byte(uint64_t w, unsigned char c)
+#else
+typedef unsigned char hp_v16 __attribute__((vector_size(16)));
+/* Elsewhere the compiler's vector extensions (NEON on AArch64, words otherwise); the mask only
+ * says whether some byte needs escaping (bit 0 then stands for "some byte"). */
+static unsigned int bad_bytes16(const char *p, unsigned char quote)
 {
-    w ^= ONES * c;
-    return (w - ONES) & ~w & HIGHS;
+    hp_v16 v;
+    memcpy(&v, p, 16);
+    hp_v16 bad = (v < 0x20) | (v > 0x7e) | (v == '\\') | (v == quote);
+    uint64_t half[2];
+    memcpy(half, &bad, 16);
+    return (half[0] | half[1]) ? 1u : 0u;
 }
-/* The high bit of each byte of w that is not printable ASCII (below 0x20, 0x7f, or 0x80 and up):
- * with the high bits cleared no byte carries into the next, so x + 0x60 reaches 0x80 exactly for
- * bytes >= 0x20, and x + 1 exactly for 0x7f. */
-static uint64_t nonprint(uint64_t w)
-{
-    uint64_t x = w & ~HIGHS;
-    return ~((x + ONES * 0x60) & ~(x + ONES) & ~w) & HIGHS;
-}
+#endif
 
-/* Length of the run of bytes at s[0..n) that need no escaping (printable ASCII except `quote`
- * and the backslash). */
+/* Length of the run of bytes at s[0..n) that need no escaping (printable ASCII except `quote` and
+ * the backslash), 16 at a time. Blocks are read only inside s[0..n): the last one overlaps bytes
+ * already known to be plain. */
 static size_t plain_run(const char *s, size_t n, unsigned char quote)
 {
     size_t i = 0;
-    while (i + 8 <= n) {
-        uint64_t w = load8(s + i);
-        if (nonprint(w) | has_byte(w, '\\') | has_byte(w, quote)) break;
-        i += 8;
+    if (n >= 16) {
+        for (;; i += 16) {
+            if (i + 16 > n) i = n - 16;
+            unsigned int bad = bad_bytes16(s + i, quote);
+#ifdef __SSE2__
+            if (bad) return i + (size_t)__builtin_ctz(bad);
+#else
+            if (bad) break; /* the first such byte is found below */
+#endif
+            if (i + 16 == n) return n;
+        }
     }
     while (i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f && s[i] != '\\' &&
            s[i] != quote)

@@ -64,8 +64,18 @@ struct hp_buf {
     int truncated;
 };
 HP_HIDDEN void hp_buf_init(struct hp_buf *b, char *mem, size_t cap);
-HP_HIDDEN void hp_buf_mem(struct hp_buf *b, const char *s, size_t n);
-HP_HIDDEN void hp_buf_str(struct hp_buf *b, const char *s);
+HP_HIDDEN void hp_buf_cut(struct hp_buf *b, const char *s, size_t n); /* what does not fit: cut */
+/* Inline: a report is built from a few hundred pieces, most of them literals of known length. */
+static inline void hp_buf_mem(struct hp_buf *b, const char *s, size_t n)
+{
+    if (HP_UNLIKELY(n > b->cap - b->len)) {
+        hp_buf_cut(b, s, n);
+        return;
+    }
+    __builtin_memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+static inline void hp_buf_str(struct hp_buf *b, const char *s) { hp_buf_mem(b, s, __builtin_strlen(s)); }
 HP_HIDDEN void hp_buf_u64(struct hp_buf *b, uint64_t v);
 HP_HIDDEN void hp_buf_hex(struct hp_buf *b, uint64_t v, int width); /* 0x prefix, zero padded to width (<= 64) */
 /* A name of any bytes, at most `max` of them: control and non-ASCII bytes as \xNN, quotes
