@@ -117,7 +117,7 @@ void hotpath__thread_counted(void);
  *     static void op_window(struct core *c, const struct ev *e) HOTPATH_NONBLOCKING { ... }
  * They expand to clang's `nonblocking` / `nonallocating` where the compiler has them (a feature
  * test, not a version), to nothing elsewhere (gcc, older clang) and under HOTPATH_DISABLE or
- * HOTPATH_NO_EFFECTS. The sentinel checks what runs; this checks every path of a marked function,
+ * HOTPATH_NO_EFFECTS (which also leave clang's diagnostics alone). The sentinel checks what runs; this checks every path of a marked function,
  * run or not, but sees only one translation unit and trusts function pointers' types.
  *
  * What the check needs comes with the marks, so adding them is enough:
@@ -171,8 +171,9 @@ void hotpath__thread_counted(void);
 #define HOTPATH_EFFECTS_CHECKED 0
 #endif
 /* HOTPATH_ALLOW(statements): run them in an allow region, exempt from both checks: the cold branch
- * of a marked function that may allocate (a rare resize, an error report). Statement form:
- *     if (HOTPATH__UNLIKELY(full)) HOTPATH_ALLOW(v = grow(c));                                    */
+ * of a marked function that may allocate (a rare resize, an error report). No return, break or
+ * goto out of them (the region would stay open). Statement form:
+ *     if (full) HOTPATH_ALLOW(v = grow(c));                                                       */
 #define HOTPATH_ALLOW(...)                                                                                   \
     do {                                                                                                     \
         hotpath_allow_begin();                                                                               \

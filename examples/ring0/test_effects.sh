@@ -171,12 +171,13 @@ int hot(int x) noexcept HOTPATH_NONBLOCKING
 #ifdef PLANT
     std::string planted("a string longer than the small-string buffer");
 #endif
+    if (y < 0) HOTPATH_ALLOW(delete new int(y));
     return y;
 }
 CXX
 cxx="-x c++ -std=c++17 -Wall -Wextra -Werror -Werror=function-effects -O2 $inc"
 if $clang $cxx $flags -c "$tmp/src/cxx.cc" -o "$tmp/cxx.o" 2>"$tmp/err"; then
-    ok "C++: a marked function using hotpath::scope, ring<int> and fixed_map builds with -Werror=function-effects"
+    ok "C++: a marked function using hotpath::scope, ring<int>, fixed_map and HOTPATH_ALLOW(new) builds with -Werror=function-effects"
 else ko "C++: the marked function using hotpath::scope and pools.hpp does not build" "$tmp/err"; fi
 if $clang $cxx $flags -DPLANT -c "$tmp/src/cxx.cc" -o "$tmp/cxx.o" 2>"$tmp/err"; then
     ko "C++: a std::string in a marked function builds: the check missed it"
