@@ -11,6 +11,11 @@ H_LINK  := -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B))
 $(HT)/san_%_clang: $(HSRC)/san_probe.c api/hotpath.h $(API_LINKS)
 	@mkdir -p $(HT)
 	$(H_CLANG) $(H_CFLAGS) -fsanitize=$* $(abspath $<) -o $@ $(H_LINK)
+# The same with the newest clang when it is there (its runtimes differ from clang 14's).
+H_CLANG22 := $(shell command -v clang-22 2>/dev/null)
+$(HT)/san_%_clang22: $(HSRC)/san_probe.c api/hotpath.h $(API_LINKS)
+	@mkdir -p $(HT)
+	$(H_CLANG22) $(H_CFLAGS) -fsanitize=$* $(abspath $<) -o $@ $(H_LINK)
 $(HT)/san_address_gcc: $(HSRC)/san_probe.c api/hotpath.h $(API_LINKS)
 	@mkdir -p $(HT)
 	gcc $(H_CFLAGS) -fsanitize=address $(abspath $<) -o $@ $(H_LINK)
@@ -22,7 +27,8 @@ $(HT)/plain: $(HSRC)/san_probe.c api/hotpath.h $(API_LINKS)
 	$(CC) $(H_CFLAGS) $(abspath $<) -o $@ $(H_LINK)
 
 HOSTS_PROGS := $(HT)/san_address_clang $(HT)/san_thread_clang $(HT)/san_leak_clang $(HT)/san_address_gcc \
-	       $(HT)/san_cxx_address_clang $(HT)/plain
+	       $(HT)/san_cxx_address_clang $(HT)/plain \
+	       $(if $(H_CLANG22),$(HT)/san_address_clang22 $(HT)/san_thread_clang22 $(HT)/san_leak_clang22)
 
 check-hosts: $(HOSTS_PROGS) $(PRELOAD) $(T)/probe_own_malloc
 	@$(SUITE) hosts bash $(HSRC)/run.sh $(B) .

@@ -47,11 +47,13 @@ empty() { [ ! -s "$1" ] || { echo "$1 is not empty:"; sed 's/^/    /' "$1" | hea
 # ---- sanitizer-built programs -------------------------------------------------------------------
 # Each is run as a user's test suite runs it: LD_PRELOAD=libhotpath.so, and for gcc's libasan.so
 # (which must come first in the initial library list) LD_PRELOAD=libasan.so:libhotpath.so.
-for san in address thread leak gcc_address; do
+for san in address thread leak gcc_address address22 thread22 leak22; do
 	case $san in
 	gcc_address) prog=$H/san_address_gcc pre=$GCC_ASAN:$P ;;
+	*22) prog=$H/san_${san%22}_clang22 pre=$P ;;
 	*) prog=$H/san_${san}_clang pre=$P ;;
 	esac
+	[ -x "$prog" ] || { echo "SKIP: $san (no clang-22)"; continue; }
 	export prog pre
 	t "$san: starts and runs as without the preload" '
 		run 0 "" "" $prog cold && cp $W/out $W/plain_out &&
