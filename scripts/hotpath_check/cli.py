@@ -118,7 +118,8 @@ def main(argv: Sequence[str]) -> int:
             print(line)
     ok = True
     if args.sarif:
-        ok &= write_out(args.sarif, json.dumps(sarif_doc(sites, root), indent=1) + "\n")
+        checked = {"processesChecked": merger.processes_checked(), "sectionsEntered": merger.sections_entered()}
+        ok &= write_out(args.sarif, json.dumps(sarif_doc(sites, root, checked), indent=1) + "\n")
     if args.junit:
         import io
         buf = io.StringIO()

@@ -46,7 +46,8 @@ def sarif_location(loc: Location, root: Optional[str]) -> Optional[Dict[str, Any
     return None
 
 
-def sarif_doc(sites: Sequence[Site], root: Optional[str]) -> Dict[str, Any]:
+def sarif_doc(sites: Sequence[Site], root: Optional[str], checked: Optional[Dict[str, int]] = None) -> Dict[str, Any]:
+    """checked: what the run checked (processes, sections entered), kept in the run's properties."""
     results = []
     for s in sites:
         where, msg = describe(s, root)
@@ -79,6 +80,8 @@ def sarif_doc(sites: Sequence[Site], root: Optional[str]) -> Dict[str, Any]:
     run: Dict[str, Any] = {
         "tool": {"driver": {"name": PROG, "version": VERSION, "informationUri": INFO_URI, "rules": RULES}},
         "results": results, "columnKind": "utf16CodeUnits"}
+    if checked is not None:
+        run["properties"] = dict(checked)
     if root:
         run["originalUriBaseIds"] = {"SRCROOT": {"uri": file_uri(root).rstrip("/") + "/"}}
     return {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": [run]}

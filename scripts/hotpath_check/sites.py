@@ -11,6 +11,7 @@ The sentinel's exit summary applies rules 2-4 (it does not know the root); test/
 probe to prove both sides pick the same frame, and test/gate/test_sites.py compares the two lists.
 """
 
+import functools
 import os
 from typing import Optional, Sequence
 
@@ -28,6 +29,7 @@ SYSTEM_PATH_PREFIXES = ("/usr/include/", "/usr/lib/", "/rustc/")
 OWN_MODULE_PREFIX = "libhotpath"
 
 
+@functools.lru_cache(maxsize=4096)  # a run has few modules, and every frame asks
 def is_system_module(module: Optional[str]) -> bool:
     if not module:
         return True
