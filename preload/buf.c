@@ -5,8 +5,11 @@
 #include "sentinel.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 void hp_buf_init(struct hp_buf *b, char *mem, size_t cap)
@@ -198,19 +201,59 @@ void hp_buf_json(struct hp_buf *b, const char *s, size_t max)
     hp_buf_mem(b, "\"", 1);
 }
 
-void hp_write_all(int fd, const char *p, size_t n)
+/* ---- writing: never a signal, never an unbounded wait ------------------------------------------ */
+/* The kernel's signal set (64 signals on Linux's 64-bit ABIs), for the raw rt_sig* calls. */
+typedef unsigned long kernel_sigset;
+#define SIGPIPE_BIT (1ul << (SIGPIPE - 1))
+#define WRITE_WAIT_MS 1000 /* a full non-blocking descriptor: how long one write may wait */
+#define STALLED_WAIT_MS 50 /* ... once a write has had to give up, until one gets through */
+static int stalled;
+
+static long wait_writable(int fd, int ms)
 {
-    int saved = errno;
+    struct pollfd p = {fd, POLLOUT, 0};
+    struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    return syscall(SYS_ppoll, &p, 1, &t, NULL, sizeof(kernel_sigset));
+}
+
+/* A write that raises no SIGPIPE: SIGPIPE is blocked for this thread during the write, and the
+ * one the write itself raised (EPIPE) is taken back unless one was already pending, which then is
+ * the program's own and stays. A descriptor that is full (O_NONBLOCK) is waited for, a bounded
+ * time. */
+size_t hp_write_all(int fd, const char *p, size_t n)
+{
+    int saved = errno, err = 0;
+    kernel_sigset pipe_set = SIGPIPE_BIT, old = 0, pending = 0;
+    int blocked = syscall(SYS_rt_sigprocmask, SIG_BLOCK, &pipe_set, &old, sizeof(kernel_sigset)) == 0;
+    if (blocked) syscall(SYS_rt_sigpending, &pending, sizeof(kernel_sigset));
+    int waited_ms = 0, budget = __atomic_load_n(&stalled, __ATOMIC_RELAXED) ? STALLED_WAIT_MS : WRITE_WAIT_MS;
     while (n > 0) {
         ssize_t w = syscall(SYS_write, fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            break;
+        if (w > 0) {
+            p += w;
+            n -= (size_t)w;
+            continue;
         }
-        p += w;
-        n -= (size_t)w;
+        err = w == 0 ? EIO : errno;
+        if (err == EINTR) continue;
+        if (err == EAGAIN && waited_ms < budget) {
+            int slice = budget - waited_ms < 100 ? budget - waited_ms : 100;
+            wait_writable(fd, slice);
+            waited_ms += slice;
+            continue;
+        }
+        break;
     }
-    errno = saved;
+    if (blocked) {
+        if (err == EPIPE && !(pending & SIGPIPE_BIT)) {
+            struct timespec zero = {0, 0};
+            syscall(SYS_rt_sigtimedwait, &pipe_set, NULL, &zero, sizeof(kernel_sigset));
+        }
+        syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, sizeof(kernel_sigset));
+    }
+    __atomic_store_n(&stalled, n > 0 && err == EAGAIN, __ATOMIC_RELAXED);
+    errno = n > 0 ? err : saved;
+    return n;
 }
 
 void hp_diag(const char *line)

@@ -83,7 +83,10 @@ HP_HIDDEN void hp_buf_hex(struct hp_buf *b, uint64_t v, int width); /* 0x prefix
 HP_HIDDEN void hp_buf_name(struct hp_buf *b, const char *s, size_t max);
 /* The same as a JSON string (with quotes): valid UTF-8 kept, anything else \u-escaped. */
 HP_HIDDEN void hp_buf_json(struct hp_buf *b, const char *s, size_t max);
-HP_HIDDEN void hp_write_all(int fd, const char *p, size_t n);
+/* Write all of p[0..n) with write(2): never raises SIGPIPE (EPIPE instead), waits a bounded time
+ * (about a second) for a full non-blocking descriptor. Returns the bytes not written (0: all),
+ * with errno saying why; errno is kept when all was written. */
+HP_HIDDEN size_t hp_write_all(int fd, const char *p, size_t n);
 HP_HIDDEN void hp_diag(const char *line); /* "hotpath: ..." to stderr */
 
 /* ---- the calling thread's state ------------------------------------------------------------------ */
@@ -99,6 +102,10 @@ HP_HIDDEN int hp_sys_open(const char *path, int flags, int mode);
 HP_HIDDEN void hp_sys_close(int fd);
 HP_HIDDEN long hp_sys_read(int fd, void *buf, unsigned long n);
 HP_HIDDEN void hp_sys_sleep_ms(int ms);
+/* Anonymous private read-write memory, not reserved against overcommit, or NULL. errno kept. */
+HP_HIDDEN void *hp_sys_map(size_t len);
+HP_HIDDEN void hp_sys_unmap(void *p, size_t len);
+HP_HIDDEN int hp_sys_protect_none(void *p, size_t len); /* a guard page: 0, or -1 */
 
 /* ---- blocking.c ------------------------------------------------------------------------------------ */
 /* The next definition of `name` after the sentinel; never NULL (exits with a message instead). */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static void *(*volatile do_malloc)(size_t) = malloc;
@@ -32,10 +33,60 @@ static void *five_sections(void *arg)
 static void sixteen_sections(void)
 {
     pthread_t t[3];
-    for (int i = 0; i < 3; i++) pthread_create(&t[i], NULL, five_sections, NULL);
-    for (int i = 0; i < 3; i++) pthread_join(t[i], NULL);
+    for (int i = 0; i < 3; i++)
+        pthread_create(&t[i], NULL, five_sections, NULL);
+    for (int i = 0; i < 3; i++)
+        pthread_join(t[i], NULL);
     hotpath_enter("main");
     hotpath_exit();
+}
+
+/* ---- many distinct stacks: a path of LEVELS calls, each through one of two call sites chosen by
+ * a bit of the stack's number, so that stack i and stack j differ in their return addresses. */
+#define LEVELS 14 /* 16384 distinct stacks */
+static volatile int after;
+__attribute__((noinline)) static void mark(int v) { after += v; }
+__attribute__((noinline)) static void path(unsigned int bits, int level)
+{
+    if (level == 0) {
+        allocate(8);
+        return;
+    }
+    if (bits & 1) {
+        path(bits >> 1, level - 1);
+        mark(1); /* different code after each call: the two calls keep their own return addresses */
+    } else {
+        path(bits >> 1, level - 1);
+        mark(2);
+    }
+}
+
+static double now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+/* Stacks 0..n-1, each `rounds` times; prints the time per violation of the first round (a full
+ * report per stack in warn mode) and of the later ones (repeats: counted only). */
+static void stacks(unsigned int n, int rounds)
+{
+    double first = 0, repeats = 0;
+    hotpath_enter("stacks");
+    for (int r = 0; r < rounds; r++) {
+        double t0 = now_ns();
+        for (unsigned int i = 0; i < n; i++)
+            path(i, LEVELS);
+        double t = now_ns() - t0;
+        if (r == 0)
+            first = t;
+        else
+            repeats += t;
+    }
+    hotpath_exit();
+    printf("first_ns %.0f\nrepeat_ns %.0f\n", first / n,
+           rounds > 1 ? repeats / ((double)n * (rounds - 1)) : 0.0);
 }
 
 int main(int argc, char **argv)
@@ -64,6 +115,8 @@ int main(int argc, char **argv)
         int st;
         waitpid(pid, &st, 0);
         printf("child %d\n", (int)pid);
+    } else if (!strcmp(s, "stacks") && argc > 3) {
+        stacks((unsigned int)atoi(argv[2]), atoi(argv[3]));
     } else if (!strcmp(s, "sealed")) {
         hotpath_seal();
         hotpath_unseal();

@@ -62,7 +62,8 @@ static int count_files(const char *dir, const char *prefix)
 {
     DIR *d = opendir(dir);
     int n = 0;
-    for (struct dirent *e; d && (e = readdir(d));) n += !strncmp(e->d_name, prefix, strlen(prefix));
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += !strncmp(e->d_name, prefix, strlen(prefix));
     if (d) closedir(d);
     return n;
 }
@@ -74,7 +75,8 @@ START_TEST(test_clean_run_prints_checked_line_with_sections_of_exited_threads)
     assert_exit0(r);
     const char *c = checked_line(r->err, 0);
     ck_assert_msg(c, "no checked line in:\n%s", r->err);
-    ck_assert_msg(!strncmp(c, "hotpath: checked: 16 sections entered, 0 violations (pid ", 57), "got:\n%s", r->err);
+    ck_assert_msg(!strncmp(c, "hotpath: checked: 16 sections entered, 0 violations (pid ", 57), "got:\n%s",
+                  r->err);
     ck_assert_msg(strstr(c, ", probe_reports, mode=abort)\n"), "got:\n%s", r->err);
     ck_assert_msg(!strstr(r->err, "hotpath: summary:"), "a summary block for a clean run:\n%s", r->err);
 }
@@ -88,7 +90,8 @@ START_TEST(test_process_without_sections_is_silent_unless_asked)
     r = run("summary=1:mode=warn", "nothing");
     assert_exit0(r);
     const char *c = checked_line(r->err, 0);
-    ck_assert_msg(c && !strncmp(c, "hotpath: checked: 0 sections entered, 0 violations (pid ", 56), "got:\n%s", r->err);
+    ck_assert_msg(c && !strncmp(c, "hotpath: checked: 0 sections entered, 0 violations (pid ", 56),
+                  "got:\n%s", r->err);
     ck_assert_msg(strstr(c, "mode=warn)"), "got:\n%s", r->err);
 }
 END_TEST
@@ -98,7 +101,8 @@ START_TEST(test_count_mode_checked_line_then_summary)
     struct rl_run *r = run("mode=count", "one_violation");
     assert_exit0(r);
     const char *c = checked_line(r->err, 0);
-    ck_assert_msg(c && !strncmp(c, "hotpath: checked: 17 sections entered, 1 violation (pid ", 56), "got:\n%s", r->err);
+    ck_assert_msg(c && !strncmp(c, "hotpath: checked: 17 sections entered, 1 violation (pid ", 56),
+                  "got:\n%s", r->err);
     const char *s = strstr(r->err, "hotpath: summary: 1 violation in 1 section at 1 call site (mode=count");
     ck_assert_msg(s && s > c, "no summary after the checked line:\n%s", r->err);
 }
@@ -109,7 +113,8 @@ START_TEST(test_seal_counts_as_a_section)
     struct rl_run *r = run(NULL, "sealed");
     assert_exit0(r);
     const char *c = checked_line(r->err, 0);
-    ck_assert_msg(c && !strncmp(c, "hotpath: checked: 1 section entered, 0 violations", 49), "got:\n%s", r->err);
+    ck_assert_msg(c && !strncmp(c, "hotpath: checked: 1 section entered, 0 violations", 49), "got:\n%s",
+                  r->err);
 }
 END_TEST
 
@@ -136,7 +141,8 @@ START_TEST(test_forked_child_counts_its_own_sections_and_makes_its_mark)
     long child = rl_field(r->out, "child");
     ck_assert(child > 0);
     const char *c = checked_line(r->err, child);
-    ck_assert_msg(c && !strncmp(c, "hotpath: checked: 2 sections entered, 0 violations", 50), "child's line:\n%s", r->err);
+    ck_assert_msg(c && !strncmp(c, "hotpath: checked: 2 sections entered, 0 violations", 50),
+                  "child's line:\n%s", r->err);
     int parent_lines = 0;
     for (const char *p = r->err; (p = strstr(p, "hotpath: checked: 16 sections entered, 0 violations")); p++)
         parent_lines++;
@@ -169,6 +175,40 @@ START_TEST(test_json_summary_has_sections_entered_and_program)
 }
 END_TEST
 
+/* ---- scale: one full report per distinct stack, exact counts ---------------------------------- */
+START_TEST(test_ten_thousand_stacks_one_report_each_and_exact_counts)
+{
+    make_tmpdir();
+    char opts[512], log[128], json[128];
+    snprintf(log, sizeof log, "%s/log", tmpdir);
+    snprintf(json, sizeof json, "%s/json", tmpdir);
+    snprintf(opts, sizeof opts, "mode=warn:symbolize=0:log_path=%s:json_path=%s", log, json);
+    struct rl_run *r = rl_runv(PRELOAD, opts, 120, PROBE_REPORTS, "stacks", "10000", "3", NULL);
+    assert_exit0(r);
+    char *text = rl_slurp(log);
+    ck_assert(text);
+    ck_assert_int_eq(rl_count(text, "ALLOCATION IN HOT PATH!\n"), 10000);
+    ck_assert_msg(strstr(text, "hotpath: checked: 1 section entered, 30000 violations (pid "), "%.300s",
+                  strstr(text, "hotpath: checked") ? strstr(text, "hotpath: checked") : text);
+    ck_assert_msg(
+        strstr(text, "hotpath: summary: 30000 violations in 1 section at 10000 call sites (mode=warn"),
+        "no exact summary");
+    ck_assert_int_eq(rl_count(text, ": 3 x malloc"), 10000); /* every site listed, each with its 3 */
+    ck_assert_msg(!strstr(text, "more call sites not listed"), "sites left out of the summary");
+    free(text);
+    char *j = rl_slurp(json);
+    ck_assert(j);
+    ck_assert_int_eq(rl_count(j, "{\"kind\":\"allocation\""), 10000);
+    const char *sum = strstr(j, "{\"kind\":\"summary\"");
+    ck_assert_msg(sum && strstr(sum, "\"violations\":30000,"), "no JSON summary");
+    ck_assert_int_eq(rl_count(sum, "{\"count\":3,"), 10000);
+    ck_assert_msg(!strstr(sum, "sites_truncated"), "JSON sites cut");
+    ck_assert_msg(rl_json_valid(sum, strlen(sum)), "the JSON summary does not parse");
+    free(j);
+    remove_tmpdir();
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("reports");
@@ -181,6 +221,10 @@ int main(void)
     tcase_add_test(tc, test_checked_mark_made_at_start_up);
     tcase_add_test(tc, test_forked_child_counts_its_own_sections_and_makes_its_mark);
     tcase_add_test(tc, test_json_summary_has_sections_entered_and_program);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("scale");
+    tcase_set_timeout(tc, 240);
+    tcase_add_test(tc, test_ten_thousand_stacks_one_report_each_and_exact_counts);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
