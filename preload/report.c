@@ -10,16 +10,6 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-/* Until the symbolizer expands inline chains (hp_symbolize_chain, INTERFACES I2), a chain of one:
- * the physical frame. The symbolizer's own definition replaces this one at link time. */
-__attribute__((weak)) int hp_symbolize_chain(uintptr_t pc, struct hp_frame *out, int max);
-__attribute__((weak)) int hp_symbolize_chain(uintptr_t pc, struct hp_frame *out, int max)
-{
-    if (max < 1) return 0;
-    hp_symbolize(pc, out);
-    return 1;
-}
-
 int hp_chain_of(uintptr_t pc, struct hp_report_frame *out)
 {
     struct hp_frame chain[HP_CHAIN_MAX];
@@ -32,7 +22,7 @@ int hp_chain_of(uintptr_t pc, struct hp_report_frame *out)
     for (int k = 0; k < c; k++) {
         out[k].f = chain[k];
         out[k].f.pc = pc;
-        out[k].inlined = k < c - 1;
+        out[k].inlined = chain[k].inlined;
     }
     return c;
 }
