@@ -160,6 +160,43 @@ static void call_site(Dwarf_Die *inl, Dwarf_Die *cu, struct hp_frame *f, char *m
     f->line = f->file ? (int)line : 0;
 }
 
+/* Where the loader (dl_iterate_phdr) says the object whose segments hold addr starts: its lowest
+ * segment's page, or 0 when no object holds addr. */
+struct holder {
+    uintptr_t addr, start;
+};
+static int addr_in(uintptr_t a, uintptr_t lo, uintptr_t len) { return a >= lo && a - lo < len; }
+static int find_holder(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    struct holder *h = data;
+    uintptr_t lowest = UINTPTR_MAX;
+    int holds = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD) continue;
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+        if (lo < lowest) lowest = lo;
+        if (addr_in(h->addr, lo, ph->p_memsz)) holds = 1;
+    }
+    if (holds) h->start = lowest & ~(uintptr_t)4095;
+    return holds;
+}
+
+/* Does libdw's module for addr agree with the loader? 0 yes; 1 the loader has another object there
+ * (one loaded, since the session was made, into a hole of another's address span: seen with a
+ * library dlopened inside a section landing in libdw's own); 2 the loader has nothing there (a
+ * hole, or a library since unloaded: libdw's span of a module covers the holes between its
+ * segments). */
+static int module_disagrees(Dwfl_Module *m, uintptr_t addr)
+{
+    struct holder h = {addr, 0};
+    if (!dl_iterate_phdr(find_holder, &h)) return 2;
+    Dwarf_Addr start = 0;
+    dwfl_module_info(m, NULL, &start, NULL, NULL, NULL, NULL, NULL);
+    return (uintptr_t)start != h.start;
+}
+
 /* The chain of pc, innermost first, into out[0..HP_INLINE_MAX]; its length. Strings point into
  * this file's static memory and libdw's: the caller copies them (into the cache). */
 static int build_chain(uintptr_t pc, struct hp_frame *out)
@@ -171,10 +208,13 @@ static int build_chain(uintptr_t pc, struct hp_frame *out)
     Dwfl *d = session(session_stale);
     session_stale = 0;
     Dwfl_Module *m = d ? dwfl_addrmodule(d, addr) : NULL;
-    if (!m && d) {
+    int disagrees = m ? module_disagrees(m, addr) : 0;
+    if (d && (!m || disagrees == 1)) {
         d = session(1);
         m = d ? dwfl_addrmodule(d, addr) : NULL;
+        disagrees = m ? module_disagrees(m, addr) : 0;
     }
+    if (disagrees == 2) m = NULL;
     if (!m) {
         out[0] = phys;
         return 1;
