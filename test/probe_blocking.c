@@ -13,6 +13,7 @@
 #include <semaphore.h>
 #include <signal.h>
 #include <spawn.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +24,38 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <threads.h>
 #include <time.h>
 #include <unistd.h>
+
+/* Built twice: for hotpath (sections are hotpath_enter/exit), and with -DWITH_RTSAN for
+ * RealtimeSanitizer's side of `make compare-rtsan` (sections are its realtime contexts). */
+#ifdef WITH_RTSAN
+void __rtsan_realtime_enter(void);
+void __rtsan_realtime_exit(void);
+#define SECTION_ENTER(name) __rtsan_realtime_enter()
+#define SECTION_EXIT() __rtsan_realtime_exit()
+#else
+#define SECTION_ENTER(name) hotpath_enter(name)
+#define SECTION_EXIT() hotpath_exit()
+#endif
+
+/* Not declared outside fortified builds: what gcc -D_FORTIFY_SOURCE calls instead of printf. */
+int __printf_chk(int, const char *, ...);
+int __fprintf_chk(FILE *, int, const char *, ...);
+int __dprintf_chk(int, int, const char *, ...);
+int __vprintf_chk(int, const char *, va_list);
+int __vfprintf_chk(FILE *, int, const char *, va_list);
+int __vdprintf_chk(int, int, const char *, va_list);
 
 extern char **environ;
 static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -39,8 +69,51 @@ static int fd, sv[2], ep;
 static void *map;
 static FILE *memfile; /* made before the section: fmemopen allocates, and allocations always count */
 static char membuf[4];
+static void *membuf_heap; /* malloc'd before the section, freed in it */
 static char buf[64], tmpfile_path[64];
 static struct timespec past, future;
+static FILE *stream; /* /dev/null, opened before the section */
+static fpos_t stream_pos;
+static fpos64_t stream_pos64;
+static pthread_mutex_t mutex2 = PTHREAD_MUTEX_INITIALIZER;
+static pthread_rwlock_t rwlock2 = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_cond_t cond_to_init, cond_to_destroy = PTHREAD_COND_INITIALIZER;
+static cpu_set_t cpus;
+static unsigned char pages[4];
+static volatile size_t alloc_size = 24;
+
+/* Through a pointer: glibc's headers turn a direct vprintf call into vfprintf(stdout) when
+ * optimizing, and the point is the exported vprintf. */
+static int (*volatile vprintf_fn)(const char *, va_list) = vprintf;
+int __open_2(const char *, int);
+int __open64_2(const char *, int);
+int __openat_2(int, const char *, int);
+int __openat64_2(int, const char *, int);
+ssize_t __read_chk(int, void *, size_t, size_t);
+ssize_t __pread_chk(int, void *, size_t, off_t, size_t);
+ssize_t __pread64_chk(int, void *, size_t, off_t, size_t);
+ssize_t __recv_chk(int, void *, size_t, size_t, int);
+ssize_t __recvfrom_chk(int, void *, size_t, size_t, int, struct sockaddr *, socklen_t *);
+int __poll_chk(struct pollfd *, nfds_t, int, size_t);
+int __ppoll_chk(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *, size_t);
+
+static int v_call(int which, ...)
+{
+    va_list ap;
+    va_start(ap, which);
+    int r = -1;
+    switch (which) {
+    case 0: r = vprintf_fn("%s", ap); break;
+    case 1: r = vfprintf(stream, "%s", ap); break;
+    case 2: r = vdprintf(fd, "%s", ap); break;
+    case 3: r = __vprintf_chk(1, "%s", ap); break;
+    case 4: r = __vfprintf_chk(stream, 1, "%s", ap); break;
+    case 5: r = __vdprintf_chk(fd, 1, "%s", ap); break;
+    }
+    va_end(ap);
+    return r;
+}
+static ssize_t cookie_read(void *c, char *b, size_t n) { return (void)c, (void)b, (ssize_t)n * 0; }
 static void *nothing(void *a) { return a; }
 static mtx_t c11_mutex;
 static cnd_t c11_cond;
@@ -62,6 +135,11 @@ static void setup(void)
     ep = epoll_create1(0);
     map = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     memfile = fmemopen(membuf, sizeof membuf, "r");
+    membuf_heap = malloc(16);
+    stream = fopen("/dev/null", "r+");
+    fgetpos(stream, &stream_pos);
+    fgetpos64(stream, &stream_pos64);
+    sched_getaffinity(0, sizeof cpus, &cpus);
     snprintf(tmpfile_path, sizeof tmpfile_path, "/tmp/hotpath-probe-%d", (int)getpid());
     clock_gettime(CLOCK_REALTIME, &past);
     future = past;
@@ -181,6 +259,157 @@ static long call(const char *n)
         pthread_join(t, NULL);
         return r;
     }
+    /* ---- RealtimeSanitizer 22's interceptors that the list above lacked ---- */
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = 0, .sin_addr = {htonl(INADDR_LOOPBACK)}};
+    struct sockaddr_un {
+        sa_family_t f;
+        char p[108];
+    } sun;
+    socklen_t slen = sizeof sun;
+    int p2[2], iv = 0;
+    socklen_t ivl = sizeof iv;
+    char host[64], *mem = NULL;
+    size_t memlen = 0;
+    struct itimerspec its = {{0, 0}, {0, 0}};
+    struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV, .ai_family = AF_INET}, *ai = NULL;
+    cookie_io_functions_t cookie = {.read = cookie_read};
+    /* The _FORTIFY_SOURCE entry points, called directly (probe_fortify reaches them as gcc does). */
+    if (!strcmp(n, "__open_2")) return __open_2("/nonexistent/x", O_RDONLY);
+    if (!strcmp(n, "__open64_2")) return __open64_2("/nonexistent/x", O_RDONLY);
+    if (!strcmp(n, "__openat_2")) return __openat_2(AT_FDCWD, "/nonexistent/x", O_RDONLY);
+    if (!strcmp(n, "__openat64_2")) return __openat64_2(AT_FDCWD, "/nonexistent/x", O_RDONLY);
+    if (!strcmp(n, "__read_chk")) return __read_chk(fd, buf, 1, sizeof buf);
+    if (!strcmp(n, "__pread_chk")) return __pread_chk(-1, buf, 1, 0, sizeof buf);
+    if (!strcmp(n, "__pread64_chk")) return __pread64_chk(-1, buf, 1, 0, sizeof buf);
+    if (!strcmp(n, "__recv_chk")) return __recv_chk(sv[1], buf, 1, sizeof buf, MSG_DONTWAIT);
+    if (!strcmp(n, "__recvfrom_chk")) return __recvfrom_chk(sv[1], buf, 1, sizeof buf, MSG_DONTWAIT, NULL, NULL);
+    if (!strcmp(n, "__poll_chk")) return __poll_chk(&pfd, 1, 0, sizeof pfd);
+    if (!strcmp(n, "__ppoll_chk")) return __ppoll_chk(&pfd, 1, &zero, NULL, sizeof pfd);
+    if (!strcmp(n, "pthread_mutex_unlock")) return pthread_mutex_trylock(&mutex2), pthread_mutex_unlock(&mutex2);
+    if (!strcmp(n, "pthread_rwlock_unlock")) return pthread_rwlock_tryrdlock(&rwlock2), pthread_rwlock_unlock(&rwlock2);
+    if (!strcmp(n, "pthread_cond_init")) return pthread_cond_init(&cond_to_init, NULL);
+    if (!strcmp(n, "pthread_cond_signal")) return pthread_cond_signal(&cond);
+    if (!strcmp(n, "pthread_cond_broadcast")) return pthread_cond_broadcast(&cond);
+    if (!strcmp(n, "pthread_cond_destroy")) return pthread_cond_destroy(&cond_to_destroy);
+    if (!strcmp(n, "sched_getaffinity")) return sched_getaffinity(0, sizeof cpus, &cpus);
+    if (!strcmp(n, "sched_setaffinity")) return sched_setaffinity(0, sizeof cpus, &cpus);
+    if (!strcmp(n, "posix_madvise")) return posix_madvise(map, 4096, POSIX_MADV_NORMAL);
+    if (!strcmp(n, "msync")) return msync(map, 4096, MS_ASYNC);
+    if (!strcmp(n, "mincore")) return mincore(map, 4096, pages);
+    if (!strcmp(n, "shm_open")) return shm_open("/hotpath-probe-nonexistent", O_RDONLY, 0);
+    if (!strcmp(n, "shm_unlink")) return shm_unlink("/hotpath-probe-nonexistent");
+    if (!strcmp(n, "memfd_create")) return memfd_create("probe", 0) >= 0;
+    if (!strcmp(n, "fcntl")) return fcntl(fd, F_GETFD);
+    if (!strcmp(n, "fcntl64")) return fcntl64(fd, F_GETFD);
+    if (!strcmp(n, "chdir")) return chdir(".");
+    if (!strcmp(n, "fchdir")) return fchdir(-1);
+    if (!strcmp(n, "readlink")) return readlink("/nonexistent/x", buf, sizeof buf);
+    if (!strcmp(n, "readlinkat")) return readlinkat(AT_FDCWD, "/nonexistent/x", buf, sizeof buf);
+    if (!strcmp(n, "unlink")) return unlink("/nonexistent/x");
+    if (!strcmp(n, "unlinkat")) return unlinkat(AT_FDCWD, "/nonexistent/x", 0);
+    if (!strcmp(n, "truncate")) return truncate("/nonexistent/x", 0);
+    if (!strcmp(n, "truncate64")) return truncate64("/nonexistent/x", 0);
+    if (!strcmp(n, "ftruncate")) return ftruncate(-1, 0);
+    if (!strcmp(n, "ftruncate64")) return ftruncate64(-1, 0);
+    if (!strcmp(n, "symlink")) return symlink("x", "/nonexistent/x");
+    if (!strcmp(n, "symlinkat")) return symlinkat("x", AT_FDCWD, "/nonexistent/x");
+    if (!strcmp(n, "lseek")) return lseek(fd, 0, SEEK_CUR);
+    if (!strcmp(n, "lseek64")) return lseek64(fd, 0, SEEK_CUR);
+    if (!strcmp(n, "dup")) return dup(fd) >= 0;
+    if (!strcmp(n, "dup2")) return dup2(fd, fd);
+    if (!strcmp(n, "chmod")) return chmod("/nonexistent/x", 0600);
+    if (!strcmp(n, "fchmod")) return fchmod(-1, 0600);
+    if (!strcmp(n, "mkdir")) return mkdir("/nonexistent/x", 0700);
+    if (!strcmp(n, "rmdir")) return rmdir("/nonexistent/x");
+    if (!strcmp(n, "umask")) return umask(022) != (mode_t)-1;
+    if (!strcmp(n, "fread")) return fread(buf, 1, 1, stream);
+    if (!strcmp(n, "fwrite")) return fwrite("x", 1, 1, stream);
+    if (!strcmp(n, "fputs")) return fputs("x", stream) >= 0;
+    if (!strcmp(n, "puts")) return puts("probe") >= 0;
+    if (!strcmp(n, "freopen")) return freopen("/dev/null", "r+", stream) == stream;
+    if (!strcmp(n, "freopen64")) return freopen64("/dev/null", "r+", stream) == stream;
+    if (!strcmp(n, "setbuf")) return setbuf(stream, NULL), 0;
+    if (!strcmp(n, "setvbuf")) return setvbuf(stream, NULL, _IONBF, 0);
+    if (!strcmp(n, "setlinebuf")) return setlinebuf(stream), 0;
+    if (!strcmp(n, "setbuffer")) return setbuffer(stream, NULL, 0), 0;
+    if (!strcmp(n, "fseek")) return fseek(stream, 0, SEEK_SET);
+    if (!strcmp(n, "fseeko")) return fseeko(stream, 0, SEEK_SET);
+    if (!strcmp(n, "fseeko64")) return fseeko64(stream, 0, SEEK_SET);
+    if (!strcmp(n, "ftell")) return ftell(stream);
+    if (!strcmp(n, "ftello")) return ftello(stream);
+    if (!strcmp(n, "ftello64")) return ftello64(stream);
+    if (!strcmp(n, "fgetpos")) return fgetpos(stream, &stream_pos);
+    if (!strcmp(n, "fgetpos64")) return fgetpos64(stream, &stream_pos64);
+    if (!strcmp(n, "fsetpos")) return fsetpos(stream, &stream_pos);
+    if (!strcmp(n, "fsetpos64")) return fsetpos64(stream, &stream_pos64);
+    if (!strcmp(n, "rewind")) return rewind(stream), 0;
+    if (!strcmp(n, "printf")) return printf("%s", "");
+    if (!strcmp(n, "fprintf")) return fprintf(stream, "%s", "x");
+    if (!strcmp(n, "dprintf")) return dprintf(fd, "%s", "x");
+    if (!strcmp(n, "vprintf")) return v_call(0, "");
+    if (!strcmp(n, "vfprintf")) return v_call(1, "x");
+    if (!strcmp(n, "vdprintf")) return v_call(2, "x");
+    if (!strcmp(n, "__printf_chk")) return __printf_chk(1, "%s", "");
+    if (!strcmp(n, "__fprintf_chk")) return __fprintf_chk(stream, 1, "%s", "x");
+    if (!strcmp(n, "__dprintf_chk")) return __dprintf_chk(fd, 1, "%s", "x");
+    if (!strcmp(n, "__vprintf_chk")) return v_call(3, "");
+    if (!strcmp(n, "__vfprintf_chk")) return v_call(4, "x");
+    if (!strcmp(n, "__vdprintf_chk")) return v_call(5, "x");
+    if (!strcmp(n, "preadv")) return preadv(fd, &iov, 1, 0);
+    if (!strcmp(n, "preadv64")) return preadv64(fd, &iov, 1, 0);
+    if (!strcmp(n, "pwritev")) return pwritev(fd, &iov, 1, 0);
+    if (!strcmp(n, "pwritev64")) return pwritev64(fd, &iov, 1, 0);
+    if (!strcmp(n, "socket")) return socket(AF_UNIX, SOCK_STREAM, 0) >= 0;
+    if (!strcmp(n, "socketpair")) return socketpair(AF_UNIX, SOCK_STREAM, 0, p2);
+    if (!strcmp(n, "bind")) return bind(-1, (struct sockaddr *)&sin, sizeof sin);
+    if (!strcmp(n, "listen")) return listen(-1, 1);
+    if (!strcmp(n, "shutdown")) return shutdown(-1, SHUT_RDWR);
+    if (!strcmp(n, "getsockopt")) return getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &iv, &ivl) || iv != SOCK_STREAM;
+    if (!strcmp(n, "setsockopt")) return setsockopt(-1, SOL_SOCKET, SO_KEEPALIVE, &iv, sizeof iv);
+    if (!strcmp(n, "getsockname")) return getsockname(sv[0], (struct sockaddr *)&sun, &slen);
+    if (!strcmp(n, "getpeername")) return getpeername(sv[0], (struct sockaddr *)&sun, &slen);
+    if (!strcmp(n, "getaddrinfo")) return getaddrinfo("127.0.0.1", "7", &hints, &ai);
+    if (!strcmp(n, "getnameinfo"))
+        return getnameinfo((struct sockaddr *)&sin, sizeof sin, host, sizeof host, NULL, 0, NI_NUMERICHOST);
+    if (!strcmp(n, "epoll_create")) return epoll_create(1) >= 0;
+    if (!strcmp(n, "epoll_create1")) return epoll_create1(0) >= 0;
+    if (!strcmp(n, "epoll_ctl")) return epoll_ctl(ep, EPOLL_CTL_DEL, sv[0], NULL);
+    if (!strcmp(n, "inotify_init")) return inotify_init() >= 0;
+    if (!strcmp(n, "inotify_init1")) return inotify_init1(0) >= 0;
+    if (!strcmp(n, "inotify_add_watch")) return inotify_add_watch(-1, "/", IN_ACCESS);
+    if (!strcmp(n, "inotify_rm_watch")) return inotify_rm_watch(-1, 1);
+    if (!strcmp(n, "timerfd_create")) return timerfd_create(CLOCK_MONOTONIC, 0) >= 0;
+    if (!strcmp(n, "timerfd_settime")) return timerfd_settime(-1, 0, &its, NULL);
+    if (!strcmp(n, "timerfd_gettime")) return timerfd_gettime(-1, &its);
+    if (!strcmp(n, "eventfd")) return eventfd(0, 0) >= 0;
+    if (!strcmp(n, "pipe")) return pipe(p2);
+    if (!strcmp(n, "pipe2")) return pipe2(p2, 0);
+    if (!strcmp(n, "mkfifo")) return mkfifo("/nonexistent/x", 0600);
+    if (!strcmp(n, "execve")) return execve("/nonexistent/x", argv, environ);
+    if (!strcmp(n, "execv")) return execv("/nonexistent/x", argv);
+    if (!strcmp(n, "execvp")) return execvp("/nonexistent/x", argv);
+    if (!strcmp(n, "execvpe")) return execvpe("/nonexistent/x", argv, environ);
+    if (!strcmp(n, "fexecve")) return fexecve(-1, argv, environ);
+    if (!strcmp(n, "execl")) return execl("/nonexistent/x", "x", (char *)NULL);
+    if (!strcmp(n, "execlp")) return execlp("/nonexistent/x", "x", (char *)NULL);
+    if (!strcmp(n, "execle")) return execle("/nonexistent/x", "x", (char *)NULL, environ);
+    if (!strcmp(n, "syscall")) return syscall(SYS_getpid) == getpid();
+    if (!strcmp(n, "process_vm_readv")) return process_vm_readv(getpid(), NULL, 0, NULL, 0, 0);
+    if (!strcmp(n, "process_vm_writev")) return process_vm_writev(getpid(), NULL, 0, NULL, 0, 0);
+    if (!strcmp(n, "fdopen")) return fdopen(-1, "r") != NULL;
+    if (!strcmp(n, "fmemopen")) return fmemopen(membuf, sizeof membuf, "r") != NULL;
+    if (!strcmp(n, "open_memstream")) return open_memstream(&mem, &memlen) != NULL;
+    if (!strcmp(n, "fopencookie")) return fopencookie(NULL, "r", cookie) != NULL;
+    /* The allocation functions, for the side-by-side table (hotpath checks them always). */
+    if (!strcmp(n, "malloc")) return (mem = malloc(alloc_size)) != NULL;
+    if (!strcmp(n, "calloc")) return (mem = calloc(1, alloc_size)) != NULL;
+    if (!strcmp(n, "realloc")) return (mem = realloc(NULL, alloc_size)) != NULL;
+    if (!strcmp(n, "free")) return free(membuf_heap), 0;
+    if (!strcmp(n, "posix_memalign")) return posix_memalign((void **)&mem, 64, alloc_size);
+    if (!strcmp(n, "aligned_alloc")) return (mem = aligned_alloc(64, 64)) != NULL;
+    if (!strcmp(n, "memalign")) return (mem = memalign(64, alloc_size)) != NULL;
+    if (!strcmp(n, "valloc")) return (mem = valloc(alloc_size)) != NULL;
+    if (!strcmp(n, "pvalloc")) return (mem = pvalloc(alloc_size)) != NULL;
     fprintf(stderr, "probe_blocking: unknown call %s\n", n);
     exit(2);
 }
@@ -219,11 +448,11 @@ int main(int argc, char **argv)
     const char *name = argc > 1 ? argv[1] : "read";
     int cold = !strncmp(name, "cold:", 5); /* cold:NAME makes the call outside any section */
     if (cold) name += 5;
-    if (!cold) hotpath_enter("blocking_section");
+    if (!cold) SECTION_ENTER("blocking_section");
     errno = 0;
     long rc = call(name);
     int e = errno;
-    if (!cold) hotpath_exit();
+    if (!cold) SECTION_EXIT();
     printf("rc=%ld errno=%d\n", rc, e);
     printf("survived\n");
     return 0;

@@ -17,3 +17,14 @@ check-reach: $(REACH_TESTS) $(PRELOAD)
 
 CHECK_TARGETS += check-reach
 .PHONY: check-reach
+
+# The interception list as "NAME CATEGORY" lines, for compare-rtsan.
+$(T)/intercept_names: test/intercept_names.c test/intercept_list.h preload/intercept.def
+	@mkdir -p $(T)
+	$(CC) $(TEST_CFLAGS) $< -o $@
+ALL_TARGETS += $(T)/intercept_names
+
+# Side by side with RealtimeSanitizer: needs clang-22 and libclang-rt-22-dev, installs nothing.
+compare-rtsan: $(PRELOAD) $(T)/probe_blocking $(T)/intercept_names
+	scripts/compare-rtsan.sh $(B)
+.PHONY: compare-rtsan

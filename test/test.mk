@@ -23,9 +23,10 @@ $(T)/plugin_cxx.so: test/plugin_cxx.cc api/hotpath.h $(API_LINKS)
 $(T)/probe_plugin_host: test/probe_plugin_host.c $(T)/plugin_cxx.so
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) -DPLUGIN='"$(abspath $(T)/plugin_cxx.so)"' $< -o $@ -ldl
+# -fno-builtin: each call is made as written (printf("%s", "") is not folded away).
 $(T)/probe_blocking: test/probe_blocking.c api/hotpath.h $(API_LINKS)
 	@mkdir -p $(T)
-	$(CC) $(TEST_CFLAGS) $< -o $@ $(TEST_LINK)
+	$(CC) $(TEST_CFLAGS) -fno-builtin $< -o $@ $(TEST_LINK)
 # Always gcc: clang's fortification of open/openat does not go through glibc's __open_2 family,
 # and the point is the entry points that gcc-built (distribution) binaries call.
 $(T)/probe_fortify: test/probe_fortify.c api/hotpath.h $(API_LINKS)
@@ -57,7 +58,7 @@ PROBES := $(T)/probe $(T)/probe_plugin_host $(T)/plugin_cxx.so $(T)/probe_cxx $(
 PROBE_DEFS := -DPRELOAD='"$(ABS_PRELOAD)"' $(foreach p,$(PROBES),-D$(shell echo $(notdir $(p)) | tr a-z. A-Z_)='"$(abspath $(p))"') \
 	    -DPROBE_SRC='"$(abspath test/probe.c)"'
 
-$(T)/test_beyond: test/test_beyond.c $(RUN_PROBE) | $(DEPS_OK)
+$(T)/test_beyond: test/test_beyond.c $(RUN_PROBE) test/intercept_list.h preload/intercept.def | $(DEPS_OK)
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) -Itest/reliability $(PROBE_DEFS) test/test_beyond.c $(RUN_PROBE_SRC) -o $@ $(CHECK_LIBS)
 
