@@ -101,11 +101,12 @@ $(B)/hotpath.pc: scripts/hotpath.pc.in Makefile
 
 $(B)/bin/hotpath-run: scripts/hotpath-run Makefile
 	@mkdir -p $(dir $@)
-	sed -e 's|@LIBDIR@|$(LIBDIR)|' $< > $@ && chmod +x $@
+	sed -e 's|@LIBDIR@|$(LIBDIR)|; s|@VERSION@|$(VERSION)|' $< > $@ && chmod +x $@
 # hotpath-check is a package (scripts/hotpath_check/) installed as one stdlib-only file, a zipapp.
-$(B)/bin/hotpath-check: scripts/hotpath-check $(wildcard scripts/hotpath_check/*.py)
+$(B)/bin/hotpath-check: scripts/hotpath-check $(wildcard scripts/hotpath_check/*.py) Makefile
 	@rm -rf $(B)/zipapp && mkdir -p $(dir $@) $(B)/zipapp/hotpath_check
 	cp scripts/hotpath_check/*.py $(B)/zipapp/hotpath_check/
+	sed -i 's|^VERSION = .*|VERSION = "$(VERSION)"  # hotpath.pc'"'"'s, set by make|' $(B)/zipapp/hotpath_check/__init__.py
 	python3 -m zipapp $(B)/zipapp -m 'hotpath_check.cli:entry' -p '/usr/bin/env python3' -o $@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
 
 # (the gate tools are optional while they are being written)
@@ -166,7 +167,7 @@ install: $(CORE) $(INSTALL_TARGETS)
 	install -m 644 $(INSTRUMENT_A) $(DESTDIR)$(LIBDIR)/
 	install -m 644 api/hotpath.h $(DESTDIR)$(INCLUDEDIR)/hotpath.h
 	$(PC_SED) scripts/hotpath.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/hotpath.pc
-	$(if $(wildcard scripts/hotpath-run),sed -e 's|@LIBDIR@|$(LIBDIR)|' scripts/hotpath-run > $(DESTDIR)$(BINDIR)/hotpath-run)
+	$(if $(wildcard scripts/hotpath-run),sed -e 's|@LIBDIR@|$(LIBDIR)|; s|@VERSION@|$(VERSION)|' scripts/hotpath-run > $(DESTDIR)$(BINDIR)/hotpath-run)
 	$(if $(wildcard scripts/hotpath-check),install -m 755 $(B)/bin/hotpath-check $(DESTDIR)$(BINDIR)/hotpath-check)
 	chmod 755 $(DESTDIR)$(BINDIR)/hotpath-* 2>/dev/null || true
 

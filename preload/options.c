@@ -4,7 +4,8 @@
  * help=1 and the limits in the error messages all come from there).
  *
  * A ',' separates pairs only when a key and '=' follow it: `check=lock,io` and
- * `hot_functions=a,b` keep their lists, `mode=warn,check=all` is two pairs.
+ * `hot_functions=a,b` keep their lists, `mode=warn,check=all` is two pairs. A value in quotes
+ * ('...' or "...") may hold any separator: `log_path="/tmp/my dir/h.%p.log"`.
  *
  * An unknown key is named in a warning (a typo must not pass unnoticed); an invalid value is an
  * error, and the caller then stops the process: running on with a weaker check than the user asked
@@ -383,11 +384,30 @@ int hp_options_parse(const char *text, int secure)
         const char *item_end = pair_end(p, end);
         if (item_end > p) {
             const char *eq = memchr(p, '=', (size_t)(item_end - p));
+            const char *v = eq ? eq + 1 : NULL;
+            size_t vn = eq ? (size_t)(item_end - v) : 0;
+            if (eq && eq > p && v < end && (*v == '"' || *v == '\'')) {
+                /* A quoted value, as sanitizers take it: any bytes up to the same quote. */
+                const char *close = memchr(v + 1, *v, (size_t)(end - v - 1));
+                if (!close) {
+                    complain("error", "no closing quote in the value of", p, (size_t)(eq - p), NULL, 0, NULL,
+                             NULL);
+                    return -1;
+                }
+                item_end = close + 1;
+                if (item_end < end && *item_end != ':' && *item_end != ',' && !is_space(*item_end)) {
+                    complain("error", "expected a separator after the quoted value of", p, (size_t)(eq - p),
+                             NULL, 0, NULL, "pairs are separated by " SEPARATORS);
+                    return -1;
+                }
+                v++;
+                vn = (size_t)(close - v);
+            }
             if (!eq || eq == p) {
                 complain("error", "expected key=value, got", p, (size_t)(item_end - p), NULL, 0, NULL,
                          "pairs are separated by " SEPARATORS);
                 rc = -1;
-            } else if (apply(p, (size_t)(eq - p), eq + 1, (size_t)(item_end - eq - 1), secure)) {
+            } else if (apply(p, (size_t)(eq - p), v, vn, secure)) {
                 rc = -1;
             }
         }

@@ -10,5 +10,5 @@ merge (counts over processes), out_text, out_github, out_sarif, out_junit (one p
 cli (the command line).
 """
 
-VERSION = "0.2.0"
+VERSION = "0.1.0"  # the Makefile's VERSION (hotpath.pc's); the installed copy gets it from make
 PROG = "hotpath-check"

@@ -118,7 +118,7 @@ t "run: another copy of the sentinel in LD_PRELOAD is not loaded twice" \
 	'LD_PRELOAD="$B/libhotpath.so" rc 0 "$RUN" sh "$W/show-env.sh" && [ "$(head -1 "$W/out" | grep -o libhotpath.so | wc -l)" = 1 ]'
 t "run: existing HOTPATH_OPTIONS come first, flags after, mark_dir last" \
 	'HOTPATH_OPTIONS=dedup=0 rc 0 "$RUN" --mode warn --check-free --no-backtrace sh "$W/show-env.sh" &&
-	 sed -n 2p "$W/out" | grep -Eq "^dedup=0:mode=warn:check_free=1:backtrace=0:mark_dir=/"'
+	 sed -n 2p "$W/out" | grep -Eq "^dedup=0:mode=warn:check_free=1:backtrace=0:mark_dir=\"/"'
 t "run: the build tree's sentinel is found next to bin/ without HOTPATH_PRELOAD" \
 	'rc 0 "$RUN" sh "$W/show-env.sh" && head -1 "$W/out" | grep -qx "$(cd "$B" && pwd -P)/libhotpath.so"'
 t "run: the private mark directory is removed afterwards" \

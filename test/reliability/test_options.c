@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define T 60
@@ -40,6 +41,8 @@ static const struct {
     {"check=lock,bogus", REFUSED, "(expected a comma-separated list of alloc, lock, sleep, io, mmap, spawn"},
     {"max_frames=65", REFUSED, "(expected a number from 1 to 64)"},
     {"dedup=2", REFUSED, "(expected 0 or 1 (or no/yes, false/true))"},
+    {"mode=warn,log_path='/tmp", REFUSED, "no closing quote in the value of 'log_path'"},
+    {"mode=warn,log_path=\"/tmp/x\"y", REFUSED, "expected a separator after the quoted value of 'log_path'"},
     {"mode=warn,colour=blue", WARNS, "unknown option 'colour' (known: mode, dedup, check_free, backtrace"},
     {"mode=warn,colour=blue", WARNS, "suppressions, help; help=1 lists them)"},
 };
@@ -128,6 +131,28 @@ START_TEST(test_hot_functions_file_over_64_kib_is_refused)
 }
 END_TEST
 
+/* A quoted value keeps its separators: a log path with a space, a ',' and a ':' in it. */
+START_TEST(test_a_quoted_value_keeps_its_separators)
+{
+    char dir[] = "/tmp/hotpath-options-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char sub[128], log[160], opts[256];
+    snprintf(sub, sizeof sub, "%s/a b,c:d", dir);
+    ck_assert_int_eq(mkdir(sub, 0700), 0);
+    snprintf(log, sizeof log, "%s/h.log", sub);
+    snprintf(opts, sizeof opts, "mode=warn,log_path=\"%s\" dedup=0", log);
+    struct rl_run *r = rl_runv(PRELOAD, opts, T, TORTURE, "one_hot", NULL);
+    ck_assert_msg(r->exited && r->code == 0, "[%s] %s\n%.2000s", opts, rl_how(r), r->err);
+    char *text = rl_slurp(log);
+    ck_assert_msg(text && strstr(text, "ALLOCATION IN HOT PATH!"), "[%s] no report in %s\n%.2000s", opts, log,
+                  r->err);
+    free(text);
+    unlink(log);
+    rmdir(sub);
+    rmdir(dir);
+}
+END_TEST
+
 static Suite *options_suite(void)
 {
     Suite *s = suite_create("options");
@@ -136,6 +161,7 @@ static Suite *options_suite(void)
     tcase_add_loop_test(tc, test_separators_and_messages, 0, NCASES);
     tcase_add_test(tc, test_help_lists_every_option_and_the_process_goes_on);
     tcase_add_test(tc, test_hot_functions_file_over_64_kib_is_refused);
+    tcase_add_test(tc, test_a_quoted_value_keeps_its_separators);
     suite_add_tcase(s, tc);
     return s;
 }
