@@ -448,7 +448,8 @@ EXPORT int execle(const char *path, const char *arg, ...)
 
 /* ---- vfork ---------------------------------------------------------------------------------------- */
 /* vfork's child runs on the parent's stack until it execs: a wrapper with a frame of its own would
- * be torn down under it. So vfork is a tail jump, written in assembly: check, then jump. */
+ * be torn down under it. So vfork is a tail jump, written in assembly per architecture (vfork.c):
+ * it calls this check, then jumps to hp_next_vfork. */
 HP_HIDDEN void hp_vfork_hot(void);
 void hp_vfork_hot(void)
 {
@@ -460,24 +461,6 @@ void hp_vfork_hot(void)
     }
     if ((hp_opt.checks & HP_CHECK_SPAWN) && hp_thread_hot_or_sealed()) entry_hot(HP_I_vfork, 0, 0);
 }
-#if defined(__x86_64__)
-/* CFI so that unwinding from a report passes through this frame to vfork's caller; endbr64 so
- * that the library keeps its indirect-branch-tracking marking. */
-__asm__(".text\n"
-        ".globl vfork\n"
-        ".type vfork, @function\n"
-        "vfork:\n"
-        "    .cfi_startproc\n"
-        "    endbr64\n"
-        "    sub $8, %rsp\n"
-        "    .cfi_adjust_cfa_offset 8\n"
-        "    call hp_vfork_hot\n" /* hidden: a direct call, no PLT */
-        "    add $8, %rsp\n"
-        "    .cfi_adjust_cfa_offset -8\n"
-        "    jmp *hp_next_vfork(%rip)\n"
-        "    .cfi_endproc\n"
-        ".size vfork, .-vfork\n");
-#endif
 
 /* ---- hotpath_blocking / hotpath_allocation, through the API library's hook ---------------------- */
 static void event_hook(int kind, const char *name, size_t size)
