@@ -42,3 +42,9 @@ $(HT)/hotfn_cxx: $(HSRC)/hotfn_cxx.cc api/hotpath.h $(API_LINKS) $(INSTRUMENT_A)
 	$(CXX) -std=c++17 $(H_CFLAGS) -finstrument-functions -finstrument-functions-exclude-file-list=/usr/include \
 	    $(abspath $<) -o $@ -L$(B) -lhotpath_instrument $(H_LINK)
 check-hosts: $(HT)/hotfn_cxx
+
+# operator new when malloc fails (the new-handler, bad_alloc, nothrow), compared with and without.
+$(HT)/new_fail: $(HSRC)/new_fail.cc
+	@mkdir -p $(HT)
+	$(CXX) -std=c++17 $(H_CFLAGS) $(abspath $<) -o $@
+check-hosts: $(HT)/new_fail

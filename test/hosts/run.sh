@@ -82,6 +82,12 @@ t "gcc asan behind the sentinel with verify_asan_link_order=0" '
 	ASAN_OPTIONS=verify_asan_link_order=0 run 134 "$P" "" $prog hot &&
 	has "Operation: malloc (24 bytes)" $W/err && has "san_probe.c:$HOT_LINE" $W/err'
 
+# ---- operator new's fast path keeps its failure semantics ---------------------------------------------
+export prog=$H/new_fail
+t "operator new when malloc fails: new-handler, bad_alloc and nothrow as without the preload" '
+	run 0 "" "" $prog && cp $W/out $W/plain_out && run 0 "$P" "" $prog && cmp $W/out $W/plain_out &&
+	has "new: bad_alloc after 2 handler calls" $W/out && empty $W/err'
+
 # ---- start-up warnings only where they matter ------------------------------------------------------
 export prog=$B/test/probe_own_malloc
 t "own allocator, no section: silent" 'run 0 "$P" "" $prog && empty $W/err'
