@@ -13,7 +13,7 @@
 #include <libiberty/demangle.h>
 #include <string.h>
 
-#define HP_DEMANGLE_IN_MAX 4096 /* longer names are printed mangled (bounded stack use) */
+#define HP_DEMANGLE_IN_MAX 2048 /* longer names stay mangled: the demangler needs ~72 bytes of stack a byte */
 
 static void put(const char *s, size_t n, void *opaque) { hp_buf_mem(opaque, s, n); }
 

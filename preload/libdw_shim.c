@@ -98,6 +98,9 @@ SHIM(int, dwarf_formudata, (Dwarf_Attribute * a, Dwarf_Word *v), (a, v), -1)
 SHIM(int, dwarf_child, (Dwarf_Die * d, Dwarf_Die *r), (d, r), -1)
 SHIM(int, dwarf_siblingof, (Dwarf_Die * d, Dwarf_Die *r), (d, r), -1)
 SHIM(int, dwarf_tag, (Dwarf_Die * d), (d), -1)
+SHIM(ptrdiff_t, dwarf_ranges,
+     (Dwarf_Die * d, ptrdiff_t off, Dwarf_Addr *base, Dwarf_Addr *lo, Dwarf_Addr *hi), (d, off, base, lo, hi),
+     -1)
 SHIM(int, dwarf_getsrcfiles, (Dwarf_Die * cu, Dwarf_Files **files, size_t *n), (cu, files, n), -1)
 SHIM(const char *, dwarf_filesrc, (Dwarf_Files * f, size_t i, Dwarf_Word *mtime, Dwarf_Word *len),
      (f, i, mtime, len), NULL)

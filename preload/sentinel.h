@@ -196,7 +196,8 @@ HP_HIDDEN void hp_symbolize_forget(void); /* after fork: the child rebuilds its 
 HP_HIDDEN int hp_is_system_module(const char *module);
 /* demangle.c: `name` demangled (C++ Itanium, Rust legacy and v0) into dst (cut with "..." to
  * cap - 1 bytes), or `name` itself when it is not a mangled name. No allocation, no lock, any
- * thread; stack use grows with the name's length (names over 4 KiB are returned as they are). */
+ * thread; stack use grows with the name's length (about 72 bytes a byte; names over 2 KiB are
+ * returned as they are). */
 HP_HIDDEN const char *hp_demangle(const char *name, char *dst, size_t cap);
 
 #endif

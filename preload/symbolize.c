@@ -76,6 +76,7 @@ const Dwfl_Callbacks hp_dwfl_callbacks = {
 static Dwfl *session(int rebuild)
 {
     if (dwfl && !rebuild) return dwfl;
+    hp_dwarf_forget(); /* its entries point into the session's data */
     if (dwfl) dwfl_end(dwfl);
     dwfl = dwfl_begin(&hp_dwfl_callbacks);
     if (!dwfl) return NULL;
@@ -90,6 +91,7 @@ static Dwfl *session(int rebuild)
 void hp_symbolize_forget(void)
 {
     dwfl = NULL; /* the parent's state, half-used perhaps: leaked; the cache stays valid */
+    hp_dwarf_forget();
     hp_lazy_forget(&hp_libdw);
     hp_unwind_forget();
 }

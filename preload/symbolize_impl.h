@@ -37,6 +37,8 @@ HP_HIDDEN void hp_unwind_forget(void);        /* unwind.c: hp_lazy_forget of lib
  * count. Walks the DIE tree by hand, namespaces and types included, because dwarf_getscopes does
  * not descend into DW_TAG_namespace, where Rust puts its functions. Iterative, bounded depth. */
 HP_HIDDEN int hp_dwarf_scopes(Dwarf_Die *cu, Dwarf_Addr addr, Dwarf_Die *out, int max);
+/* Drop the per-unit function indexes hp_dwarf_scopes keeps (the libdw session they describe ends). */
+HP_HIDDEN void hp_dwarf_forget(void);
 /* The function an entry names: its linkage name, demangled (through DW_AT_abstract_origin and
  * DW_AT_specification), else DW_AT_name; NULL if none. `mem` holds the demangled form. */
 HP_HIDDEN const char *hp_dwarf_function(Dwarf_Die *die, char *mem, size_t cap);
