@@ -44,8 +44,13 @@ FUNC_OFF = re.compile(r"^(?P<name>.*)\+0x(?P<off>[0-9a-fA-F]+)$")
 SUMMARY_MARK = "hotpath: summary: "
 SUMMARY = re.compile(r"^hotpath: summary: (?P<n>\d+) violations? in \d+ sections? at \d+ call sites?"
                      r" \(mode=(?P<mode>\w+)(?:, pid (?P<pid>\d+))?\)$")
+# The location is the last parenthesized group before the section: C++ names hold parentheses too
+# ("std::function<void ()>::operator()() const"). A location with parentheses of its own (a path
+# "/srv/app (copy)/x.c") falls back to the first " (" after the name.
 SUMMARY_SITE = re.compile(r"^hotpath:   site \d+: (?P<n>\d+) x (?P<op>\S+(?: new(?:\[\])?)?)"
-                          r"(?: in (?P<func>.*?) \((?P<loc>.*)\))? \[(?P<section>.*)\]$")
+                          r"(?: in (?P<func>.*) \((?P<loc>[^()]*)\))? \[(?P<section>.*)\]$")
+SUMMARY_SITE_LOOSE = re.compile(r"^hotpath:   site \d+: (?P<n>\d+) x (?P<op>\S+(?: new(?:\[\])?)?)"
+                                r"(?: in (?P<func>.*?) \((?P<loc>.*)\))? \[(?P<section>.*)\]$")
 CHECKED_MARK = "hotpath: checked: "
 CHECKED = re.compile(r"^hotpath: checked: (?P<e>\d+) sections? entered, (?P<n>\d+) violations? "
                      r"\(pid (?P<pid>\d+), (?P<prog>.*), mode=(?P<mode>\w+)\)$")
@@ -295,7 +300,7 @@ class TextReader:
         if s is not None:
             body = strip_prefix(line, s.prefix)
             if body is not None and body.startswith("hotpath:   "):
-                m = SUMMARY_SITE.match(body)
+                m = SUMMARY_SITE.match(body) or SUMMARY_SITE_LOOSE.match(body)
                 if m:
                     r = summary_report(self.path, i, s.pid, s.mode, m)
                     s.listed += r.count

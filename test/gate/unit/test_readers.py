@@ -90,6 +90,17 @@ class TextReaderTest(unittest.TestCase):
         assert isinstance(c, Checked)
         self.assertEqual((c.pid, c.sections_entered, c.violations, c.program), (77, 12, 0, "./prog"))
 
+    def test_summary_site_names_with_parentheses_keep_their_location(self) -> None:
+        text = ("hotpath: summary: 3 violations in 1 section at 1 call site (mode=warn, pid 5)\n"
+                "hotpath:   site 1: 3 x operator new in std::function<void ()>::operator()() const "
+                "(/srv/app/src/cb.cc:12) [tick]\n")
+        recs, errs = read("s.log", text)
+        self.assertEqual(errs, [])
+        r = recs[0]
+        assert isinstance(r, Report)
+        self.assertEqual((r.location.file, r.location.line, r.location.function),
+                         ("/srv/app/src/cb.cc", 12, "std::function<void ()>::operator()() const"))
+
     def test_a_cut_checked_line_is_an_input_error(self) -> None:
         _, errs = read("c.log", "hotpath: checked: 12 sections ent\n")
         self.assertEqual(len(errs), 1)
