@@ -1,7 +1,7 @@
 /*
- * What happens when a hot thread calls a checked function: capture the stack (on the caller's
- * stack), take the report lock, then on the report stack record the site (dedup, suppressions),
- * build one report and hand it to the text and JSON writers and the sink; abort in abort mode.
+ * What happens when a hot thread calls a checked function: take the report lock, then on the
+ * report stack capture the stack, record the site (dedup, suppressions), build one report and hand
+ * it to the text and JSON writers and the sink; abort in abort mode.
  * Also the report lock itself, fork handling and set-up. See report.h for the parts.
  *
  * Reports are formatted whole and written with one write(2) under a process-wide lock, so reports
@@ -53,28 +53,32 @@ uint64_t hp_sections_entered(void) { return hotpath__sections_entered(); }
 /* ---- the violation ------------------------------------------------------------------------------ */
 /* The report being built: one at a time, under the lock (too big for a small caller's stack). */
 static struct hp_report report;
+static uintptr_t pcs[HP_MAX_FRAMES];
 static char text_mem[32768];
 static char json_mem[32768];
 
 struct job {
     const struct hp_event *ev;
-    const uintptr_t *pcs;
-    int npcs;
-    uint64_t hash;
     const char *section;
     long count; /* out: hp_sites_record's answer */
 };
 
+/* Everything from the backtrace on runs here, on the report stack: libunwind (loaded at the first
+ * report), libdw and the writers need more stack than a signal handler on an 8 KiB sigaltstack or
+ * a small coroutine has. The unwinder walks back through the stack switch (it has call-frame
+ * information) and cuts the sentinel's frames off, as before. */
 static void report_on_report_stack(void *arg)
 {
     struct job *j = arg;
-    j->count = hp_sites_record(j->hash, j->ev, j->section, j->pcs, j->npcs);
+    int npcs = hp_opt.backtrace ? hp_unwind(pcs, HP_MAX_FRAMES) : 0;
+    uint64_t hash = hp_site_hash(j->ev, j->section, pcs, npcs);
+    j->count = hp_sites_record(hash, j->ev, j->section, pcs, npcs);
     if (j->count < 0) return; /* suppressed */
     make_violation_mark();
     int print =
         hp_opt.mode == HP_MODE_ABORT || (hp_opt.mode == HP_MODE_WARN && (!hp_opt.dedup || j->count <= 1));
     if (!print) return;
-    hp_report_build(&report, j->ev, j->pcs, j->npcs, j->count == 1);
+    hp_report_build(&report, j->ev, pcs, npcs, j->count == 1);
     struct hp_buf b;
     hp_buf_init(&b, text_mem, sizeof text_mem);
     hp_report_text(&report, &b);
@@ -92,10 +96,6 @@ void hp_violation(const struct hp_event *ev)
     hp_in_sentinel = 1;
 
     struct job j = {.ev = ev, .section = hotpath_section()};
-    uintptr_t pcs[HP_MAX_FRAMES];
-    j.pcs = pcs;
-    j.npcs = hp_opt.backtrace ? hp_unwind(pcs, HP_MAX_FRAMES) : 0;
-    j.hash = hp_site_hash(ev, j.section, pcs, j.npcs);
 
     if (hp_report_lock()) {
         hp_on_report_stack(report_on_report_stack, &j);

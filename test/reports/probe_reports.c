@@ -7,11 +7,14 @@
 #include <hotpath.h>
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 static void *(*volatile do_malloc)(size_t) = malloc;
@@ -89,6 +92,75 @@ static void stacks(unsigned int n, int rounds)
            rounds > 1 ? repeats / ((double)n * (rounds - 1)) : 0.0);
 }
 
+/* ---- small stacks: a violation where little stack is left -------------------------------------- */
+__attribute__((noinline)) static void hot_on_small_stack(void)
+{
+    hotpath_enter("small_stack");
+    allocate(24);
+    hotpath_exit();
+}
+
+static void *small_thread(void *arg)
+{
+    (void)arg;
+    hot_on_small_stack();
+    return NULL;
+}
+
+/* A thread of `kb` KiB of stack (glibc takes its static TLS and guard from it too). */
+static int thread_with_stack(size_t kb)
+{
+    pthread_attr_t a;
+    pthread_attr_init(&a);
+    int rc = pthread_attr_setstacksize(&a, kb * 1024);
+    pthread_t t;
+    if (rc == 0) rc = pthread_create(&t, &a, small_thread, NULL);
+    pthread_attr_destroy(&a);
+    if (rc != 0) {
+        fprintf(stderr, "probe_reports: no %zu KiB thread: %s\n", kb, strerror(rc));
+        return 3;
+    }
+    pthread_join(t, NULL);
+    return 0;
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    hot_on_small_stack();
+}
+
+/* A signal handler on a sigaltstack of `kb` KiB, raised inside a section. */
+static int handler_on_altstack(size_t kb)
+{
+    stack_t ss = {.ss_sp = mmap(NULL, kb * 1024, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+                  .ss_size = kb * 1024,
+                  .ss_flags = 0};
+    if (ss.ss_sp == MAP_FAILED || sigaltstack(&ss, NULL) != 0) return 3;
+    struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_ONSTACK};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, NULL);
+    raise(SIGUSR1);
+    return 0;
+}
+
+/* A coroutine on a `kb` KiB makecontext stack with a guard page below it. */
+static ucontext_t main_ctx, co_ctx;
+static void coroutine(void) { hot_on_small_stack(); }
+static int in_coroutine(size_t kb)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), len = kb * 1024;
+    char *m = mmap(NULL, len + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED || mprotect(m, page, PROT_NONE) != 0) return 3;
+    getcontext(&co_ctx);
+    co_ctx.uc_stack.ss_sp = m + page;
+    co_ctx.uc_stack.ss_size = len;
+    co_ctx.uc_link = &main_ctx;
+    makecontext(&co_ctx, coroutine, 0);
+    swapcontext(&main_ctx, &co_ctx);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *s = argc > 1 ? argv[1] : "";
@@ -117,6 +189,12 @@ int main(int argc, char **argv)
         printf("child %d\n", (int)pid);
     } else if (!strcmp(s, "stacks") && argc > 3) {
         stacks((unsigned int)atoi(argv[2]), atoi(argv[3]));
+    } else if (!strcmp(s, "thread_stack") && argc > 2) {
+        if (thread_with_stack((size_t)atoi(argv[2]))) return 3;
+    } else if (!strcmp(s, "sigaltstack") && argc > 2) {
+        if (handler_on_altstack((size_t)atoi(argv[2]))) return 3;
+    } else if (!strcmp(s, "coroutine") && argc > 2) {
+        if (in_coroutine((size_t)atoi(argv[2]))) return 3;
     } else if (!strcmp(s, "sealed")) {
         hotpath_seal();
         hotpath_unseal();

@@ -209,6 +209,44 @@ START_TEST(test_ten_thousand_stacks_one_report_each_and_exact_counts)
 }
 END_TEST
 
+/* ---- small stacks: a full, symbolized report, never a crash ------------------------------------ */
+static const struct {
+    const char *scenario, *kb;
+} small_stacks[] = {
+    {"thread_stack", "16"}, {"thread_stack", "32"}, {"thread_stack", "64"}, {"sigaltstack", "8"},
+    {"sigaltstack", "128"}, {"coroutine", "8"},     {"coroutine", "32"},
+};
+
+static void assert_full_report(const struct rl_run *r, const char *what)
+{
+    ck_assert_msg(
+        strstr(r->err, "ALLOCATION IN HOT PATH!\nOperation: malloc (24 bytes)\nSection: small_stack\n"),
+        "%s: no report:\n%s", what, r->err);
+    /* symbolized down to the program's lines, the frame that made the violation included */
+    ck_assert_msg(strstr(r->err, " in allocate+0x") && strstr(r->err, " in hot_on_small_stack+0x"),
+                  "%s: frames missing:\n%s", what, r->err);
+    ck_assert_msg(strstr(r->err, "/test/reports/probe_reports.c:"), "%s: no file:line:\n%s", what, r->err);
+}
+
+START_TEST(test_violation_on_a_small_stack_gets_a_full_report)
+{
+    const char *sc = small_stacks[_i].scenario, *kb = small_stacks[_i].kb;
+    char what[64];
+    snprintf(what, sizeof what, "%s %s KiB", sc, kb);
+    struct rl_run *r = rl_runv(PRELOAD, NULL, 60, PROBE_REPORTS, sc, kb, NULL);
+    ck_assert_msg(r->signaled && r->sig == SIGABRT, "%s, abort mode: expected SIGABRT, got %s\n%s", what,
+                  rl_how(r), r->err);
+    assert_full_report(r, what);
+    ck_assert_msg(strstr(r->err, "Mode: abort"), "%s", r->err);
+    r = rl_runv(PRELOAD, "mode=warn", 60, PROBE_REPORTS, sc, kb, NULL);
+    ck_assert_msg(r->exited && r->code == 0 && strstr(r->out, "survived"), "%s, warn mode: %s\n%s", what,
+                  rl_how(r), r->err);
+    assert_full_report(r, what);
+    ck_assert_msg(strstr(r->err, "hotpath:   site 1: 1 x malloc in allocate ("), "%s: summary:\n%s", what,
+                  r->err);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("reports");
@@ -221,6 +259,11 @@ int main(void)
     tcase_add_test(tc, test_checked_mark_made_at_start_up);
     tcase_add_test(tc, test_forked_child_counts_its_own_sections_and_makes_its_mark);
     tcase_add_test(tc, test_json_summary_has_sections_entered_and_program);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("small_stacks");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_violation_on_a_small_stack_gets_a_full_report, 0,
+                        (int)(sizeof small_stacks / sizeof *small_stacks));
     suite_add_tcase(s, tc);
     tc = tcase_create("scale");
     tcase_set_timeout(tc, 240);
