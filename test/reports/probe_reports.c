@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <hotpath.h>
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -195,6 +196,14 @@ int main(int argc, char **argv)
         if (handler_on_altstack((size_t)atoi(argv[2]))) return 3;
     } else if (!strcmp(s, "coroutine") && argc > 2) {
         if (in_coroutine((size_t)atoi(argv[2]))) return 3;
+    } else if (!strcmp(s, "nonblock") && argc > 2) {
+        /* An event loop's stderr: non-blocking. N reports from one stack (run with dedup=0). */
+        fcntl(2, F_SETFL, fcntl(2, F_GETFL) | O_NONBLOCK);
+        int n = atoi(argv[2]);
+        hotpath_enter("nonblock");
+        for (int i = 0; i < n; i++)
+            allocate(40);
+        hotpath_exit();
     } else if (!strcmp(s, "sealed")) {
         hotpath_seal();
         hotpath_unseal();

@@ -11,11 +11,15 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static struct rl_run *run(const char *opts, const char *scenario)
@@ -247,6 +251,162 @@ START_TEST(test_violation_on_a_small_stack_gets_a_full_report)
 }
 END_TEST
 
+/* ---- the sink: hostile stderr and logs ------------------------------------------------------- */
+/* Run probe_reports with stderr on `err_fd` (the child's copy; the parent's is closed after the
+ * fork), stdout in out_path; if `drain` >= 0, read it slowly (4 KiB every 5 ms) into `got` until
+ * the child exits. Returns the wait status. */
+static char got[1 << 20];
+static size_t got_len;
+static int spawn_with_stderr(const char *opts, int err_fd, int drain, const char *out_path, const char *a1,
+                             const char *a2)
+{
+    got_len = 0;
+    pid_t pid = fork();
+    if (pid == 0) {
+        int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(out, 1);
+        dup2(err_fd, 2);
+        if (drain >= 0) close(drain);
+        signal(SIGPIPE, SIG_DFL);
+        setenv("LD_PRELOAD", PRELOAD, 1);
+        setenv("HOTPATH_OPTIONS", opts, 1);
+        execl(PROBE_REPORTS, PROBE_REPORTS, a1, a2, (char *)NULL);
+        _exit(127);
+    }
+    close(err_fd);
+    int st = 0;
+    if (drain >= 0) {
+        ssize_t n;
+        struct timespec slow = {0, 5 * 1000 * 1000};
+        while ((n = read(drain, got + got_len,
+                         got_len + 4096 < sizeof got ? 4096 : sizeof got - got_len - 1)) > 0) {
+            got_len += (size_t)n;
+            nanosleep(&slow, NULL);
+        }
+        got[got_len] = 0;
+        close(drain);
+    }
+    waitpid(pid, &st, 0);
+    return st;
+}
+
+static void assert_status_0(int st, const char *what)
+{
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: %s %d", what,
+                  WIFSIGNALED(st) ? "killed by signal" : "exit",
+                  WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+}
+
+START_TEST(test_stderr_without_reader_raises_no_sigpipe)
+{
+    make_tmpdir();
+    char out[128], opts[256], mark[512];
+    snprintf(out, sizeof out, "%s/out", tmpdir);
+    snprintf(opts, sizeof opts, "mode=count:mark_dir=%s", tmpdir);
+    /* a pipe whose reader has gone: the checked line and the summary are what gets written */
+    int p[2];
+    ck_assert(pipe(p) == 0);
+    close(p[0]);
+    assert_status_0(spawn_with_stderr(opts, p[1], -1, out, "one_violation", NULL), "count mode, pipe");
+    /* warn mode: a report too */
+    ck_assert(pipe(p) == 0);
+    close(p[0]);
+    snprintf(opts, sizeof opts, "mode=warn:mark_dir=%s", tmpdir);
+    assert_status_0(spawn_with_stderr(opts, p[1], -1, out, "one_violation", NULL), "warn mode, pipe");
+    /* a socket whose peer closed */
+    int sv[2];
+    ck_assert(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    close(sv[1]);
+    assert_status_0(spawn_with_stderr(opts, sv[0], -1, out, "one_violation", NULL), "warn mode, socket");
+    char *o = rl_slurp(out);
+    ck_assert_msg(o && strstr(o, "survived"), "the program did not run to its end");
+    free(o);
+    /* ... and the loss is said where it can be: the mark file */
+    DIR *d = opendir(tmpdir);
+    int lost_marks = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (strncmp(e->d_name, "lost.", 5)) continue;
+        lost_marks++;
+        snprintf(mark, sizeof mark, "%s/%s", tmpdir, e->d_name);
+        char *m = rl_slurp(mark);
+        ck_assert_msg(m && strstr(m, " not written: stderr: nobody reads it any more"), "%s: %s", mark, m);
+        free(m);
+    }
+    closedir(d);
+    ck_assert_int_eq(lost_marks, 3);
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(test_nonblocking_stderr_with_a_slow_reader_loses_nothing)
+{
+    make_tmpdir();
+    char out[128];
+    snprintf(out, sizeof out, "%s/out", tmpdir);
+    int p[2];
+    ck_assert(pipe(p) == 0);
+    int st = spawn_with_stderr("mode=warn:dedup=0", p[1], p[0], out, "nonblock", "200");
+    assert_status_0(st, "non-blocking stderr");
+    ck_assert_int_eq(rl_count(got, "ALLOCATION IN HOT PATH!\n"), 200);
+    ck_assert_int_eq(rl_count(got, "\nMode: warn\n"), 200); /* each one whole */
+    ck_assert_msg(strstr(got, "hotpath: summary: 200 violations in 1 section at 1 call site"), "no summary");
+    ck_assert_msg(!strstr(got, "lost:"), "something was lost:\n%s", strstr(got, "lost:"));
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(test_nonblocking_stderr_nobody_reads_loss_is_counted_and_said)
+{
+    make_tmpdir();
+    char out[128], opts[512], json[128], mark[512];
+    snprintf(out, sizeof out, "%s/out", tmpdir);
+    snprintf(json, sizeof json, "%s/json", tmpdir);
+    snprintf(opts, sizeof opts, "mode=warn:dedup=0:mark_dir=%s:json_path=%s", tmpdir, json);
+    int p[2];
+    ck_assert(pipe(p) == 0);
+    /* the reader is open but never reads: 80 reports (~100 KB) do not fit the 64 KiB pipe */
+    pid_t keep = p[0];
+    int st = spawn_with_stderr(opts, p[1], -1, out, "nonblock", "80");
+    assert_status_0(st, "non-blocking stderr, no reading");
+    char *j = rl_slurp(json);
+    const char *sum = j ? strstr(j, "{\"kind\":\"summary\"") : NULL;
+    ck_assert_msg(sum && strstr(sum, "\"violations\":80,") && strstr(sum, "\"lost_writes\":"), "JSON:\n%s",
+                  sum);
+    ck_assert_msg(strstr(sum, "\"lost_reason\":\"stderr: it stayed full"), "%s", sum);
+    free(j);
+    DIR *d = opendir(tmpdir);
+    for (struct dirent *e; (e = readdir(d));)
+        if (!strncmp(e->d_name, "lost.", 5)) snprintf(mark, sizeof mark, "%s/%s", tmpdir, e->d_name);
+    closedir(d);
+    char *m = rl_slurp(mark);
+    ck_assert_msg(m && strstr(m, "reports or lines (") && strstr(m, "stderr: it stayed full"), "mark: %s", m);
+    free(m);
+    close(keep);
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(test_log_that_cannot_be_written_falls_back_to_stderr)
+{
+    struct rl_run *r = run("mode=warn:log_path=/dev/full", "one_violation");
+    assert_exit0(r);
+    ck_assert_msg(
+        strstr(r->err, "hotpath: warning: cannot write to '/dev/full' (No space left on device); reports go "
+                       "to stderr\n"),
+        "no word about the log:\n%s", r->err);
+    ck_assert_msg(strstr(r->err, "ALLOCATION IN HOT PATH!\nOperation: malloc (8 bytes)\n"),
+                  "report lost:\n%s", r->err);
+    ck_assert_msg(strstr(r->err, "hotpath: summary: 1 violation"), "summary lost:\n%s", r->err);
+    ck_assert_int_eq(rl_count(r->err, "cannot write to"), 1);
+    r = run("mode=warn:json_path=/dev/full", "one_violation");
+    assert_exit0(r);
+    ck_assert_msg(strstr(r->err,
+                         "hotpath: warning: cannot write to '/dev/full' (No space left on device); no JSON "
+                         "reports\n"),
+                  "no word about the JSON file:\n%s", r->err);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("reports");
@@ -264,6 +424,13 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_violation_on_a_small_stack_gets_a_full_report, 0,
                         (int)(sizeof small_stacks / sizeof *small_stacks));
+    suite_add_tcase(s, tc);
+    tc = tcase_create("sink");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_stderr_without_reader_raises_no_sigpipe);
+    tcase_add_test(tc, test_nonblocking_stderr_with_a_slow_reader_loses_nothing);
+    tcase_add_test(tc, test_nonblocking_stderr_nobody_reads_loss_is_counted_and_said);
+    tcase_add_test(tc, test_log_that_cannot_be_written_falls_back_to_stderr);
     suite_add_tcase(s, tc);
     tc = tcase_create("scale");
     tcase_set_timeout(tc, 240);
