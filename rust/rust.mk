@@ -14,6 +14,7 @@ ifeq ($(HAVE_CARGO),yes)
 check-rust: $(CORE)
 	+cd rust && $(RUST_ENV) $(CARGO) $(RUST_RUNNER) test --offline --workspace
 	+cd rust && $(RUST_ENV) $(CARGO) $(RUST_RUNNER) test --offline -p hotpath --features disable
+	+cd rust && $(RUST_ENV) $(CARGO) $(RUST_RUNNER) test --offline --release -p hotpath-example-seed
 # What the Rust marks cost (enter/drop, allow, is_hot, CheckedAlloc outside sections), as ratios
 # and differences against a baseline in the same run.
 bench-rust: $(CORE)

@@ -161,18 +161,27 @@ pub fn is_hot() -> bool {
 }
 
 /// Call `f` with the name of this thread's innermost section (`"(sealed)"` outside sections in a
-/// sealed process, `None` otherwise). The name is borrowed: it may live in a per-thread slot.
+/// sealed process, `None` otherwise). `f` sees a copy on the stack (at most 255 bytes, cut at a
+/// character boundary; `"(not UTF-8)"` for a C name that is not), so it may enter and leave
+/// sections freely. Never allocates.
 pub fn with_section<R>(f: impl FnOnce(Option<&str>) -> R) -> R {
-    // SAFETY: NULL or a NUL-terminated string valid while the section is open, which it is for
-    // the duration of `f` unless `f` leaves it (then it is still valid: slots are only reused by
-    // a later enter, and the borrow is tied to this call).
+    // SAFETY: NULL or a NUL-terminated string, valid until this thread enters or leaves a section:
+    // it is copied before anything else runs.
     let p = unsafe { ffi::hotpath_section() };
     if p.is_null() {
-        f(None)
-    } else {
-        let s = unsafe { CStr::from_ptr(p) };
-        f(Some(s.to_str().unwrap_or("(not UTF-8)")))
+        return f(None);
     }
+    let bytes = unsafe { CStr::from_ptr(p) }.to_bytes();
+    let mut buf = [0u8; 255];
+    let n = bytes.len().min(buf.len());
+    buf[..n].copy_from_slice(&bytes[..n]);
+    let name = match std::str::from_utf8(&buf[..n]) {
+        Ok(s) => s,
+        // Cut inside a character: keep the valid prefix.
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&buf[..e.valid_up_to()]).unwrap_or(""),
+        Err(_) => "(not UTF-8)",
+    };
+    f(Some(name))
 }
 
 /// Seal the process: from now on every thread is hot (section `"(sealed)"`) except in allow
