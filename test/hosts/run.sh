@@ -135,6 +135,9 @@ t "hot_functions: the warning goes to the log when there is one" '
 export prog=$H/plain
 t "hot_functions: a process without instrumented code (sh, ps, python3 under ctest) stays silent" '
 	run 0 "$P" "hot_functions=nothing_here,twiddle" $prog cold && empty $W/err'
+t "hot_functions: such a process does not load libdw (a python3 start paid 180 ms for it)" '
+	LD_DEBUG=files LD_PRELOAD=$P HOTPATH_OPTIONS=hot_functions=nothing_here $prog cold >$W/out 2>$W/err &&
+	has "cold done" $W/out && hasnt "libdw" $W/err'
 t "hot_functions: nor when one of its libraries holds a function of that name" '
 	run 0 "$P" "hot_functions=strdup" $prog cold && empty $W/err'
 t "hot_functions: a program built without the flag that holds the function is told" '
