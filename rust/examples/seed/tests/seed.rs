@@ -112,6 +112,9 @@ fn each_hidden_allocation_is_reported_at_its_line() {
         .expect("hotpath-check runs");
     let gate = String::from_utf8_lossy(&check.stdout);
     assert_eq!(check.status.code(), Some(1), "{gate}{}", String::from_utf8_lossy(&check.stderr));
+    // Five sites, no more: the exit summary's sites and the reports' agree (nothing counted twice).
+    assert!(String::from_utf8_lossy(&check.stderr).contains(" at 5 sites;") || gate.contains(" at 5 sites;"),
+        "{gate}{}", String::from_utf8_lossy(&check.stderr));
     for what in MARKERS {
         let line = line_of(what);
         assert!(gate.contains(&format!("\nsrc/lib.rs:{line}: allocation")) || gate.starts_with(&format!("src/lib.rs:{line}: allocation")),
