@@ -131,6 +131,7 @@ include test/reliability.mk
 include test/reports/reports.mk
 include test/hosts/hosts.mk
 include bench/bench.mk
+include bench/reports.mk
 include examples/examples.mk
 include examples/ring0/ring0.mk
 include rust/rust.mk
