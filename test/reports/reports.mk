@@ -3,11 +3,17 @@
 RP      := $(B)/reports
 RP_SRC  := test/reports
 RP_DEFS := -DPRELOAD='"$(abspath $(PRELOAD))"' -DPROBE_REPORTS='"$(abspath $(RP)/probe_reports)"' \
+           -DPROBE_LONG_NAMES='"$(abspath $(RP)/probe_long_names)"' \
+           -DPROBE_LONG_NAMES_SRC='"$(abspath $(RP_SRC)/probe_long_names.cc)"' \
            -DBUILD_DIR='"$(abspath $(B))"'
 
 $(RP)/probe_reports: $(RP_SRC)/probe_reports.c api/hotpath.h $(API_LINKS)
 	@mkdir -p $(RP)
 	$(CC) -std=gnu11 $(WARN) -g -O1 -Iapi $(abspath $<) -o $@ -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B)) -lpthread
+
+$(RP)/probe_long_names: $(RP_SRC)/probe_long_names.cc api/hotpath.h $(API_LINKS)
+	@mkdir -p $(RP)
+	$(CXX) -std=c++17 $(WARN) -g -O1 -Iapi $(abspath $<) -o $@ -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B))
 
 $(RP)/test_reports: $(RP_SRC)/test_reports.c test/reliability/rl_run.c test/reliability/rl_json.c \
                     test/reliability/rl_run.h test/reliability/rl_json.h | $(DEPS_OK)
@@ -15,7 +21,7 @@ $(RP)/test_reports: $(RP_SRC)/test_reports.c test/reliability/rl_run.c test/reli
 	$(CC) -std=gnu11 $(WARN) -g -O1 -Itest/reliability $(RP_DEFS) $(abspath $<) \
 	    $(abspath test/reliability/rl_run.c test/reliability/rl_json.c) -o $@ $(CHECK_LIBS)
 
-RP_TARGETS := $(RP)/probe_reports $(RP)/test_reports
+RP_TARGETS := $(RP)/probe_reports $(RP)/probe_long_names $(RP)/test_reports
 TEST_TARGETS += $(RP_TARGETS)
 
 check-reports: $(RP_TARGETS) $(PRELOAD)

@@ -179,6 +179,43 @@ START_TEST(test_json_summary_has_sections_entered_and_program)
 }
 END_TEST
 
+/* The line of `file` holding `marker`, or -1. */
+static int line_in(const char *file, const char *marker)
+{
+    char *text = rl_slurp(file);
+    int line = 1, found = -1;
+    for (const char *p = text; p && *p && found < 0; p++) {
+        if (!strncmp(p, marker, strlen(marker))) found = line;
+        if (*p == '\n') line++;
+    }
+    free(text);
+    return found;
+}
+
+/* ---- the summary's lines stay readable with C++ names of hundreds of characters -------------- */
+START_TEST(test_cxx_summary_lines_stay_short_and_name_the_user_lines)
+{
+    struct rl_run *r = rl_runv(PRELOAD, "mode=warn", 60, PROBE_LONG_NAMES, NULL);
+    ck_assert_msg(r->exited && r->code == 0, "%s\n%s", rl_how(r), r->err);
+    int sites = 0;
+    for (const char *l = strstr(r->err, "hotpath: "); l; l = strstr(l + 1, "\nhotpath: ")) {
+        if (*l == '\n') l++;
+        const char *end = strchr(l, '\n');
+        size_t len = end ? (size_t)(end - l) : strlen(l);
+        ck_assert_msg(len <= 300, "a summary line of %zu characters: %.*s", len, (int)len, l);
+        sites += !strncmp(l, "hotpath:   site ", 16);
+    }
+    ck_assert_int_eq(sites, 2);
+    char want[2][128];
+    snprintf(want[0], sizeof want[0], "/test/reports/probe_long_names.cc:%d) [long_names]",
+             line_in(PROBE_LONG_NAMES_SRC, "HP_MARK_NEW"));
+    snprintf(want[1], sizeof want[1], "/test/reports/probe_long_names.cc:%d) [long_names]",
+             line_in(PROBE_LONG_NAMES_SRC, "HP_MARK_RESERVE"));
+    ck_assert_msg(strstr(r->err, want[0]) && strstr(r->err, want[1]), "no '%s' and '%s' in:\n%.3000s",
+                  want[0], want[1], r->err);
+}
+END_TEST
+
 /* ---- scale: one full report per distinct stack, exact counts ---------------------------------- */
 START_TEST(test_ten_thousand_stacks_one_report_each_and_exact_counts)
 {
@@ -431,6 +468,7 @@ int main(void)
     tcase_add_test(tc, test_nonblocking_stderr_with_a_slow_reader_loses_nothing);
     tcase_add_test(tc, test_nonblocking_stderr_nobody_reads_loss_is_counted_and_said);
     tcase_add_test(tc, test_log_that_cannot_be_written_falls_back_to_stderr);
+    tcase_add_test(tc, test_cxx_summary_lines_stay_short_and_name_the_user_lines);
     suite_add_tcase(s, tc);
     tc = tcase_create("scale");
     tcase_set_timeout(tc, 240);
