@@ -135,6 +135,7 @@ include bench/reports.mk
 include examples/examples.mk
 include examples/ring0/ring0.mk
 include rust/rust.mk
+include cmake/cmake.mk
 
 all: $(ALL_TARGETS)
 
