@@ -212,38 +212,11 @@ static int scan_module(Dwfl_Module *m, void **user, const char *modname, Dwarf_A
 /* ---- which modules carry instrumented code, without libdw ------------------------------------------ */
 /* A module built with -finstrument-functions imports __cyg_profile_func_enter (the hooks in
  * libhotpath_api.so) or, with the hooks linked in from libhotpath_instrument.a, the table they
- * read: either is an undefined symbol of its dynamic symbol table, which the loader has mapped.
- * This costs microseconds, where libdw's reading of every module's symbol table costs a python3
- * start 250 ms: the shell, ps and python3 that a test runner starts with the same options need
- * only this. */
-static int imports_hooks(struct dl_phdr_info *info, size_t size, void *data)
-{
-    (void)size, (void)data;
-    if (info->dlpi_name && strstr(info->dlpi_name, "libhotpath")) return 0; /* the sentinel reads the table */
-    const ElfW(Dyn) *dyn = NULL;
-    for (int i = 0; i < info->dlpi_phnum; i++)
-        if (info->dlpi_phdr[i].p_type == PT_DYNAMIC) dyn = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
-    if (!dyn) return 0;
-    uintptr_t symtab = 0, strtab = 0, gnu_hash = 0, sysv_hash = 0;
-    for (; dyn->d_tag != DT_NULL; dyn++) {
-        uintptr_t v = (uintptr_t)dyn->d_un.d_ptr;
-        if (v && v < info->dlpi_addr) v += info->dlpi_addr; /* not relocated in place (vDSO) */
-        if (dyn->d_tag == DT_SYMTAB) symtab = v;
-        if (dyn->d_tag == DT_STRTAB) strtab = v;
-        if (dyn->d_tag == DT_GNU_HASH) gnu_hash = v;
-        if (dyn->d_tag == DT_HASH) sysv_hash = v;
-    }
-    if (!symtab || !strtab) return 0;
-    /* Undefined symbols are not hashed: with a GNU hash table they are the first symoffset. */
-    unsigned long count = gnu_hash ? ((const uint32_t *)gnu_hash)[1] : sysv_hash ? ((const uint32_t *)sysv_hash)[1] : 0;
-    const ElfW(Sym) *sym = (const ElfW(Sym) *)symtab;
-    for (unsigned long i = 1; i < count && i < 100000; i++) {
-        if (sym[i].st_shndx != SHN_UNDEF) continue;
-        const char *name = (const char *)strtab + sym[i].st_name;
-        if (!strcmp(name, "__cyg_profile_func_enter") || !strcmp(name, "hotpath__hot_table")) return 1;
-    }
-    return 0;
-}
+ * read (imports.c finds either in microseconds, where libdw's reading of every module's symbol
+ * table costs a python3 start 250 ms: the shell, ps and python3 that a test runner starts with the
+ * same options need only this). */
+HP_HIDDEN int hp_module_imports(const char *const *names);
+static const char *const hook_symbols[] = {"__cyg_profile_func_enter", "hotpath__hot_table", NULL};
 
 /* In a process without instrumented code, only the program itself matters (a function of its own
  * named, the flag forgotten): its symbol table is read from the file directly (raw system calls,
@@ -370,7 +343,7 @@ int hp_hot_functions_init(void)
     }
     if (!nnames) return 0;
 
-    if (!dl_iterate_phdr(imports_hooks, NULL)) { /* nothing here can be checked: no libdw */
+    if (!hp_module_imports(hook_symbols)) { /* nothing here can be checked: no libdw */
         scan_executable_file();
         for (int k = 0; k < nnames; k++)
             if (unhooked_module[k]) warn_unchecked(names[k], unhooked_module[k]);

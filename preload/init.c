@@ -33,6 +33,7 @@ int hp_init_probe_hit(void)
 }
 
 HP_HIDDEN int hp_sanitizer_present(void);
+HP_HIDDEN int hp_module_imports(const char *const *names); /* imports.c */
 HP_HIDDEN int hp_sanitizer_attach(void);
 
 /* A warning that only matters to a process that marks sections (a compiler or make run under the
@@ -84,6 +85,29 @@ static void explain_bypass(void *process_malloc)
     }
     deferred[b.len] = 0;
 }
+/* Say the deferred warning, once, where the reports go: now (a process that carries marks), or at
+ * exit in a process that entered a section. */
+static void say_deferred(int now)
+{
+    if (!deferred[0] || (!now && hp_sections_entered() == 0)) return;
+    char line[sizeof deferred + 200];
+    struct hp_buf b;
+    hp_buf_init(&b, line, sizeof line - 1);
+    hp_buf_str(&b, "hotpath: warning (pid ");
+    hp_buf_u64(&b, (uint64_t)getpid());
+    hp_buf_str(&b, ", ");
+    hp_buf_name(&b, program_invocation_short_name, 64);
+    hp_buf_str(&b, "): ");
+    hp_buf_str(&b, deferred);
+    b.p[b.len++] = '\n';
+    deferred[0] = 0;
+    void (*sink)(const char *, unsigned long) = __atomic_load_n(&hotpath__diagnostic_sink, __ATOMIC_ACQUIRE);
+    if (sink)
+        sink(line, b.len);
+    else
+        hp_write_all(2, line, b.len);
+}
+
 /* Does a call to `malloc`, as the program itself would make it, reach us? Comparing addresses is
  * not enough (a non-PIE executable that takes malloc's address owns a canonical PLT entry for it;
  * valgrind redirects calls to our malloc), so call it while this thread looks hot and see whether
@@ -112,28 +136,12 @@ static void check_not_bypassed(void)
         return;
     }
     explain_bypass((void *)process_malloc);
-}
-
-/* Say the deferred warning, once, in a process that entered a section, where the reports go. */
-static void say_deferred(void)
-{
-    if (!deferred[0] || hp_sections_entered() == 0) return;
-    char line[sizeof deferred + 200];
-    struct hp_buf b;
-    hp_buf_init(&b, line, sizeof line - 1);
-    hp_buf_str(&b, "hotpath: warning (pid ");
-    hp_buf_u64(&b, (uint64_t)getpid());
-    hp_buf_str(&b, ", ");
-    hp_buf_name(&b, program_invocation_short_name, 64);
-    hp_buf_str(&b, "): ");
-    hp_buf_str(&b, deferred);
-    b.p[b.len++] = '\n';
-    deferred[0] = 0;
-    void (*sink)(const char *, unsigned long) = __atomic_load_n(&hotpath__diagnostic_sink, __ATOMIC_ACQUIRE);
-    if (sink)
-        sink(line, b.len);
-    else
-        hp_write_all(2, line, b.len);
+    /* A program that carries hotpath's marks or instrumented code is told at once (it may abort
+     * at its first violation, or be killed, long before exit); any other process only if it enters
+     * a section (through dlsym or an FFI), at exit: make, cc1 or rustc never hear of it. */
+    static const char *const marks[] = {"hotpath_thread_state_v2", "hotpath_thread_state", "hotpath_enter",
+                                        "hotpath_seal", "hotpath__hot_table", "__cyg_profile_func_enter", NULL};
+    if (hp_module_imports(marks)) say_deferred(1);
 }
 
 static void atfork_child(void)
@@ -168,6 +176,6 @@ __attribute__((constructor(101))) static void hp_start(void)
 
 __attribute__((destructor(101))) static void hp_stop(void)
 {
-    say_deferred();
+    say_deferred(0);
     hp_summary_at_exit();
 }

@@ -3,6 +3,7 @@
 #include <hotpath.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <stddef.h>
 
 extern void *__libc_malloc(size_t);
@@ -19,10 +20,18 @@ void free(void *p) { __libc_free(p); }
 int main(int argc, char **argv)
 {
     printf("active %d\n", hotpath_sentinel_active());
+#ifndef NO_MARKS /* built without marks (test/hosts/hosts.mk): a tool that never enters a section */
     if (argc > 1 && !strcmp(argv[1], "section")) { /* a process that marks sections: it must be told */
         hotpath_enter("own_malloc_section");
         free(malloc(16));
         hotpath_exit();
     }
+    if (argc > 1 && !strcmp(argv[1], "section_exit")) { /* and told before it dies inside one */
+        hotpath_enter("own_malloc_section");
+        _exit(3);
+    }
+#else
+    (void)argc, (void)argv;
+#endif
     return 0;
 }

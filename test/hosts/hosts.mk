@@ -48,3 +48,9 @@ $(HT)/new_fail: $(HSRC)/new_fail.cc
 	@mkdir -p $(HT)
 	$(CXX) -std=c++17 $(H_CFLAGS) $(abspath $<) -o $@
 check-hosts: $(HT)/new_fail
+
+# An executable with its own allocator and no marks: a tool that never enters a section.
+$(HT)/own_malloc_nomarks: test/probe_own_malloc.c api/hotpath.h $(API_LINKS)
+	@mkdir -p $(HT)
+	$(CC) $(H_CFLAGS) -DNO_MARKS $(abspath $<) -o $@ $(H_LINK)
+check-hosts: $(HT)/own_malloc_nomarks

@@ -89,8 +89,12 @@ t "operator new when malloc fails: new-handler, bad_alloc and nothrow as without
 	has "new: bad_alloc after 2 handler calls" $W/out && empty $W/err'
 
 # ---- start-up warnings only where they matter ------------------------------------------------------
+export prog=$H/own_malloc_nomarks
+t "own allocator, no marks (rustc, cc1): silent" 'run 0 "$P" "" $prog && has "active 0" $W/out && empty $W/err'
 export prog=$B/test/probe_own_malloc
-t "own allocator, no section: silent" 'run 0 "$P" "" $prog && empty $W/err'
+t "own allocator, marks: told at start-up, even if it dies in a section" '
+	run 3 "$P" "" $prog section_exit && has "carries its own allocator" $W/err &&
+	[ "$(grep -c "will NOT be checked" $W/err)" = 1 ]'
 t "own allocator, a section: says what is the case, with pid and program" '
 	run 0 "$P" "" $prog section && has "(pid " $W/err && has ", probe_own_malloc): " $W/err &&
 	has "carries its own allocator" $W/err && hasnt "first in LD_PRELOAD" $W/err &&
@@ -99,8 +103,8 @@ t "own allocator: the warning goes to the log when there is one" '
 	run 0 "$P" "log_path=$W/own.log" $prog section && empty $W/err && has "carries its own allocator" $W/own.log'
 if command -v valgrind >/dev/null 2>&1; then
 	export prog=$H/plain
-	t "valgrind, no section: silent" '
-		LD_PRELOAD=$P valgrind -q $prog cold >$W/out 2>$W/err && has "cold done" $W/out && empty $W/err'
+	t "valgrind, a tool without marks: silent" '
+		LD_PRELOAD=$P valgrind -q /bin/echo cold >$W/out 2>$W/err && has "cold" $W/out && empty $W/err'
 	t "valgrind replaced malloc: says so, and the flag that stops it" '
 		LD_PRELOAD=$P HOTPATH_OPTIONS=mode=warn valgrind -q $prog hot >$W/out 2>$W/err &&
 		has "valgrind replaced malloc" $W/err && has "--soname-synonyms=somalloc=nouserintercepts" $W/err &&
