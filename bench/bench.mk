@@ -1,5 +1,7 @@
 # make bench: speed figures as ratios against baselines measured in the same run.
-RTSAN_A := $(firstword $(wildcard /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.rtsan-x86_64.a))
+# The newest installed RealtimeSanitizer runtime (LLVM 22 on Debian: libclang-rt-22-dev).
+RTSAN_FIND := ls -v /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.rtsan-x86_64.a 2>/dev/null | tail -1
+RTSAN_A := $(shell $(RTSAN_FIND))
 
 BENCH_SRC := bench/bench_sentinel.c bench/plain.c
 
@@ -19,14 +21,14 @@ $(B)/bench/bench_rtsan: $(BENCH_SRC) $(B)/bench/instrumented.o api/hotpath.h $(A
 	$(CC) -std=c11 $(WARN) -O2 -g -DWITH_RTSAN -Iapi $(BENCH_SRC) $(B)/bench/instrumented.o -o $@ -L$(B) -lhotpath_instrument -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B)) \
 	    -Wl,--whole-archive $(RTSAN_A) -Wl,--no-whole-archive -ldl -lpthread -lrt -lm -lstdc++
 
-# RealtimeSanitizer's runtime comes from Debian's libclang-rt-19-dev: installed here when we can.
+# RealtimeSanitizer's runtime comes from Debian's libclang-rt-22-dev: installed here when we can.
 bench-rtsan-runtime:
-	@[ -n "$(RTSAN_A)" ] || sh test/reliability/need.sh libclang-rt-19-dev || true
+	@[ -n "$(RTSAN_A)" ] || sh test/reliability/need.sh libclang-rt-22-dev || true
 
 bench-sentinel: $(B)/bench/bench_sentinel $(PRELOAD) bench-rtsan-runtime
-	@a=$$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.rtsan-x86_64.a 2>/dev/null | head -1); \
+	@a=$$($(RTSAN_FIND)); \
 	    [ -z "$$a" ] || $(MAKE) --no-print-directory RTSAN_A=$$a $(B)/bench/bench_rtsan >/dev/null
-	bench/sentinel.sh $(B)
+	RTSAN_RUNTIME="$$($(RTSAN_FIND))" bench/sentinel.sh $(B)
 
 BENCH_TARGETS += bench-sentinel
 .PHONY: bench-sentinel bench-rtsan-runtime

@@ -4,12 +4,17 @@ $(T)/probe_reach: test/probe_reach.c test/probe_reach_disabled.c api/hotpath.h $
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) test/probe_reach.c test/probe_reach_disabled.c -o $@ $(TEST_LINK) -ldl
 
+$(T)/probe_own_allocator: test/probe_own_allocator.c api/hotpath.h $(API_LINKS)
+	@mkdir -p $(T)
+	$(CC) $(TEST_CFLAGS) $< -o $@ $(TEST_LINK)
+
 $(T)/test_reach: test/test_reach.c $(RUN_PROBE) | $(DEPS_OK)
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) -Itest/reliability $(PROBE_DEFS) -DPROBE_REACH='"$(abspath $(T)/probe_reach)"' \
+	    -DPROBE_OWN_ALLOCATOR='"$(abspath $(T)/probe_own_allocator)"' \
 	    test/test_reach.c $(RUN_PROBE_SRC) -o $@ $(CHECK_LIBS)
 
-REACH_TESTS := $(T)/test_reach $(T)/probe_reach
+REACH_TESTS := $(T)/test_reach $(T)/probe_reach $(T)/probe_own_allocator
 TEST_TARGETS += $(REACH_TESTS)
 
 check-reach: $(REACH_TESTS) $(PRELOAD)

@@ -172,6 +172,24 @@ START_TEST(test_suppressions_match_the_name)
 }
 END_TEST
 
+/* An executable with an allocator of its own is named at exit, in a process that entered a
+ * section; one that never entered a section stays silent, and so does a program without one. */
+START_TEST(test_own_allocator_is_named_in_processes_with_sections)
+{
+    struct probe_run *r = run_probe(PRELOAD, NULL, PROBE_OWN_ALLOCATOR, "section");
+    ck_assert_msg(r->exited && r->code == 0 && strstr(r->out, "survived 1"), "code=%d\n%s", r->code, r->err);
+    ck_assert_msg(strstr(r->err, "the executable carries an allocator of its own that never calls malloc "
+                                 "(mimalloc: mi_malloc, a Rust #[global_allocator]: __rg_alloc)") &&
+                      strstr(r->err, "probe_own_alloc") && strstr(r->err, "hotpath_allocation()"),
+                  "%s", r->err);
+    ck_assert_int_eq(count_of(r->err, "allocator of its own"), 1);
+    r = run_probe(PRELOAD, NULL, PROBE_OWN_ALLOCATOR, "none");
+    ck_assert_msg(r->exited && r->code == 0 && !strstr(r->err, "allocator of its own"), "%s", r->err);
+    r = run_probe(PRELOAD, "mode=warn", PROBE_REACH, "function");
+    ck_assert_msg(!strstr(r->err, "allocator of its own"), "%s", r->err);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("reach");
@@ -189,6 +207,7 @@ int main(void)
                         sizeof all_scenarios / sizeof *all_scenarios);
     tcase_add_test(tc, test_json_names_the_user_category);
     tcase_add_test(tc, test_suppressions_match_the_name);
+    tcase_add_test(tc, test_own_allocator_is_named_in_processes_with_sections);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
