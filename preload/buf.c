@@ -205,9 +205,9 @@ void hp_buf_json(struct hp_buf *b, const char *s, size_t max)
 /* The kernel's signal set (64 signals on Linux's 64-bit ABIs), for the raw rt_sig* calls. */
 typedef unsigned long kernel_sigset;
 #define SIGPIPE_BIT (1ul << (SIGPIPE - 1))
-#define WRITE_WAIT_MS 1000 /* a full non-blocking descriptor: how long one write may wait */
-#define STALLED_WAIT_MS 50 /* ... once a write has had to give up, until one gets through */
-static int stalled;
+#define WRITE_WAIT_MS 1000  /* a full non-blocking descriptor: how long one write may wait */
+#define STALLED_WAIT_MS 50  /* ... once a write has had to give up, until one gets through */
+static int stalled_fd = -1; /* the descriptor that last made a write give up, -1: none */
 
 static long wait_writable(int fd, int ms)
 {
@@ -226,7 +226,8 @@ size_t hp_write_all(int fd, const char *p, size_t n)
     kernel_sigset pipe_set = SIGPIPE_BIT, old = 0, pending = 0;
     int blocked = syscall(SYS_rt_sigprocmask, SIG_BLOCK, &pipe_set, &old, sizeof(kernel_sigset)) == 0;
     if (blocked) syscall(SYS_rt_sigpending, &pending, sizeof(kernel_sigset));
-    int waited_ms = 0, budget = __atomic_load_n(&stalled, __ATOMIC_RELAXED) ? STALLED_WAIT_MS : WRITE_WAIT_MS;
+    int waited_ms = 0,
+        budget = __atomic_load_n(&stalled_fd, __ATOMIC_RELAXED) == fd ? STALLED_WAIT_MS : WRITE_WAIT_MS;
     while (n > 0) {
         ssize_t w = syscall(SYS_write, fd, p, n);
         if (w > 0) {
@@ -251,7 +252,10 @@ size_t hp_write_all(int fd, const char *p, size_t n)
         }
         syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, sizeof(kernel_sigset));
     }
-    __atomic_store_n(&stalled, n > 0 && err == EAGAIN, __ATOMIC_RELAXED);
+    if (n > 0 && err == EAGAIN)
+        __atomic_store_n(&stalled_fd, fd, __ATOMIC_RELAXED);
+    else if (n == 0 && __atomic_load_n(&stalled_fd, __ATOMIC_RELAXED) == fd)
+        __atomic_store_n(&stalled_fd, -1, __ATOMIC_RELAXED);
     errno = n > 0 ? err : saved;
     return n;
 }
@@ -265,4 +269,31 @@ void hp_diag(const char *line)
     hp_buf_str(&b, line);
     b.p[b.len++] = '\n';
     hp_write_all(2, b.p, b.len);
+}
+
+void hp_normalize_path(char *p)
+{
+    if (p[0] != '/') return;
+    /* Lexically, as os.path.normpath does: "//" and "/./" go, "dir/.." goes with its dir. */
+    size_t out = 0;
+    for (size_t i = 0; p[i];) {
+        while (p[i] == '/')
+            i++;
+        size_t start = i;
+        while (p[i] && p[i] != '/')
+            i++;
+        size_t len = i - start;
+        if (len == 0 || (len == 1 && p[start] == '.')) continue;
+        if (len == 2 && p[start] == '.' && p[start + 1] == '.') {
+            while (out > 0 && p[out - 1] != '/')
+                out--;
+            if (out > 0) out--; /* the slash before the dropped component */
+            continue;
+        }
+        p[out++] = '/';
+        memmove(p + out, p + start, len);
+        out += len;
+    }
+    if (out == 0) p[out++] = '/';
+    p[out] = 0;
 }

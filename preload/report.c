@@ -92,6 +92,7 @@ void hp_report_build(struct hp_report *r, const struct hp_event *ev, const uintp
             /* A symbolizer's strings may live only until its next call: copied now. */
             out->f.function = keep(r, chain[k].f.function, NULL);
             out->f.file = keep(r, chain[k].f.file, NULL);
+            if (out->f.file) hp_normalize_path((char *)out->f.file); /* our own copy */
             out->f.module = keep(r, chain[k].f.module, mod_copy);
             if (out->f.module) mod_copy = out->f.module;
         }

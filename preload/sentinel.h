@@ -83,6 +83,9 @@ HP_HIDDEN void hp_buf_hex(struct hp_buf *b, uint64_t v, int width); /* 0x prefix
 HP_HIDDEN void hp_buf_name(struct hp_buf *b, const char *s, size_t max);
 /* The same as a JSON string (with quotes): valid UTF-8 kept, anything else \u-escaped. */
 HP_HIDDEN void hp_buf_json(struct hp_buf *b, const char *s, size_t max);
+/* An absolute path made lexically normal in place ("/usr/bin/../lib/x" -> "/usr/lib/x", "//" and
+ * "/./" removed), as clang's recorded header paths need; a relative one is left alone. */
+HP_HIDDEN void hp_normalize_path(char *p);
 /* Write all of p[0..n) with write(2): never raises SIGPIPE (EPIPE instead), waits a bounded time
  * (about a second) for a full non-blocking descriptor. Returns the bytes not written (0: all),
  * with errno saying why; errno is kept when all was written. */

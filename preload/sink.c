@@ -34,7 +34,12 @@ static char lost_reason[256];
 
 unsigned long hp_sink_lost_writes(void) { return __atomic_load_n(&lost_writes, __ATOMIC_RELAXED); }
 unsigned long hp_sink_lost_bytes(void) { return __atomic_load_n(&lost_bytes, __ATOMIC_RELAXED); }
-const char *hp_sink_lost_reason(void) { return hp_sink_lost_writes() ? lost_reason : NULL; }
+const char *hp_sink_lost_reason(void)
+{
+    if (!hp_sink_lost_writes()) return NULL;
+    /* The first loss may have been a short report written without the lock, which names no reason. */
+    return lost_reason[0] ? lost_reason : "the log would not take them while the report lock was busy";
+}
 
 /* Is our descriptor still the file we opened? */
 static int still_ours(const struct out *o)

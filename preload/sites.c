@@ -169,6 +169,7 @@ static void keep(struct kept *k, const struct hp_report_frame *rf)
     k->rf.f.function = keep_str(k->function, sizeof k->function, rf->f.function);
     k->rf.f.module = keep_str(k->module, sizeof k->module, rf->f.module);
     k->rf.f.file = keep_str(k->file, sizeof k->file, rf->f.file);
+    if (k->rf.f.file) hp_normalize_path(k->file);
     k->set = 1;
 }
 
@@ -187,7 +188,14 @@ int hp_site_frame(const struct hp_site *s, struct hp_report_frame *out)
             if (!first.set) keep(&first, &chain[k]);
             if (hp_is_system_module(module)) continue;
             if (!outside.set) keep(&outside, &chain[k]);
-            if (f->file && !hp_is_system_path(f->file)) keep(&found, &chain[k]);
+            if (!f->file) continue;
+            /* Judged on the normal form: clang records "/usr/bin/../lib/gcc/.../include/c++/..." */
+            char path[1024];
+            size_t n = strnlen(f->file, sizeof path - 1);
+            memcpy(path, f->file, n);
+            path[n] = 0;
+            hp_normalize_path(path);
+            if (!hp_is_system_path(path)) keep(&found, &chain[k]);
         }
     }
     const struct kept *k = found.set ? &found : outside.set ? &outside : first.set ? &first : NULL;

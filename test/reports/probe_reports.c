@@ -21,7 +21,7 @@
 static void *(*volatile do_malloc)(size_t) = malloc;
 static void (*volatile do_free)(void *) = free;
 
-static void allocate(size_t n) { do_free(do_malloc(n)); }
+__attribute__((noinline)) static void allocate(size_t n) { do_free(do_malloc(n)); }
 
 static void *five_sections(void *arg)
 {
@@ -45,24 +45,33 @@ static void sixteen_sections(void)
     hotpath_exit();
 }
 
-/* ---- many distinct stacks: a path of LEVELS calls, each through one of two call sites chosen by
- * a bit of the stack's number, so that stack i and stack j differ in their return addresses. */
+/* ---- many distinct stacks: a path of LEVELS calls, each through one of two functions chosen by a
+ * bit of the stack's number, so that stack i and stack j differ in their return addresses. Two
+ * functions rather than two call sites in one: compilers merge identical calls (clang does). */
 #define LEVELS 14 /* 16384 distinct stacks */
 static volatile int after;
-__attribute__((noinline)) static void mark(int v) { after += v; }
+static void path(unsigned int bits, int level);
+__attribute__((noinline)) static void via_a(unsigned int bits, int level)
+{
+    path(bits, level);
+    after += 1; /* not a tail call: the frame stays on the stack */
+}
+__attribute__((noinline)) static void via_b(unsigned int bits, int level)
+{
+    path(bits, level);
+    after += 2;
+}
 __attribute__((noinline)) static void path(unsigned int bits, int level)
 {
     if (level == 0) {
         allocate(8);
         return;
     }
-    if (bits & 1) {
-        path(bits >> 1, level - 1);
-        mark(1); /* different code after each call: the two calls keep their own return addresses */
-    } else {
-        path(bits >> 1, level - 1);
-        mark(2);
-    }
+    if (bits & 1)
+        via_a(bits >> 1, level - 1);
+    else
+        via_b(bits >> 1, level - 1);
+    after += 3;
 }
 
 static double now_ns(void)

@@ -401,13 +401,14 @@ START_TEST(test_nonblocking_stderr_nobody_reads_loss_is_counted_and_said)
     snprintf(opts, sizeof opts, "mode=warn:dedup=0:mark_dir=%s:json_path=%s", tmpdir, json);
     int p[2];
     ck_assert(pipe(p) == 0);
-    /* the reader is open but never reads: 80 reports (~100 KB) do not fit the 64 KiB pipe */
+    /* the reader is open but never reads: 30 reports (~40 KB) do not fit a 4 KiB pipe */
+    fcntl(p[1], F_SETPIPE_SZ, 4096);
     pid_t keep = p[0];
-    int st = spawn_with_stderr(opts, p[1], -1, out, "nonblock", "80");
+    int st = spawn_with_stderr(opts, p[1], -1, out, "nonblock", "30");
     assert_status_0(st, "non-blocking stderr, no reading");
     char *j = rl_slurp(json);
     const char *sum = j ? strstr(j, "{\"kind\":\"summary\"") : NULL;
-    ck_assert_msg(sum && strstr(sum, "\"violations\":80,") && strstr(sum, "\"lost_writes\":"), "JSON:\n%s",
+    ck_assert_msg(sum && strstr(sum, "\"violations\":30,") && strstr(sum, "\"lost_writes\":"), "JSON:\n%s",
                   sum);
     ck_assert_msg(strstr(sum, "\"lost_reason\":\"stderr: it stayed full"), "%s", sum);
     free(j);
