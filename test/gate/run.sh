@@ -414,7 +414,8 @@ snippet() { # gitlab FILE | github FILE STEP-NAME: the commands to run
 	    print("\n".join(doc["hotpath"]["script"]))
 	else:
 	    steps = doc["jobs"]["hot-paths"]["steps"]
-	    print(next(s["run"] for s in steps if s.get("name") == sys.argv[3]))
+	    step = next(s for s in steps if s.get("name") == sys.argv[3])
+	    print("\n".join(f"{k}={v}" for k, v in step.get("with", {}).items()))
 	EOF
 }
 project() { # DIR WHAT: a project whose "make test" runs the probe
@@ -434,17 +435,20 @@ if $PY -c "import yaml" 2>/dev/null; then
 		'(cd "$W/glv" && ! bash -eo pipefail "$W/gitlab.sh") &&
 		 $PY -c "import sys, xml.etree.ElementTree as ET; s = ET.parse(sys.argv[1]).getroot().find(\"testsuite\"); assert s.get(\"failures\") == \"2\", s.attrib" "$W/glv/hotpath-junit.xml"'
 	t "ci/gitlab-ci.yml: a clean project passes" '(cd "$W/glc" && bash -eo pipefail "$W/gitlab.sh")'
-	snippet github "$S/ci/github-actions.yml" "Run the tests under the sentinel" >"$W/gh-run.sh"
-	snippet github "$S/ci/github-actions.yml" "Gate" >"$W/gh-gate.sh"
+	# ci/github-actions.yml runs the composite action (action.yml), which ci/run-action.py runs here
+	# with the tools already on PATH (install=false) and the snippet's inputs.
+	snippet github "$S/ci/github-actions.yml" hotpath >"$W/gh-with.txt"
+	gh_action() { # run the action with the snippet's command, in the current directory
+		$PY "$S/ci/run-action.py" "$S/action.yml" install=false command="$(sed -n 's/^command=//p' "$W/gh-with.txt")"
+	}
 	project "$W/ghv" violating
 	project "$W/ghc" clean
-	t "ci/github-actions.yml: the test step fails with 86, the gate annotates both lines" \
-		'cd "$W/ghv" && { bash -e "$W/gh-run.sh"; [ $? = 86 ]; } &&
-		 { GITHUB_WORKSPACE=$S bash -e "$W/gh-gate.sh" >"$W/gh.out"; [ $? = 1 ]; } &&
+	t "ci/github-actions.yml (action.yml): a violating project fails, the gate annotates both lines" \
+		'cd "$W/ghv" && { GITHUB_WORKSPACE=$S gh_action >"$W/gh.out"; [ $? = 1 ]; } &&
 		 grep -q "^::error file=$rel,line=$CHILD_LINE," "$W/gh.out" && grep -q "^::error file=$rel,line=$MALLOC_LINE," "$W/gh.out" &&
 		 validate hotpath.sarif'
-	t "ci/github-actions.yml: a clean project passes both steps" \
-		'cd "$W/ghc" && bash -e "$W/gh-run.sh" && GITHUB_WORKSPACE=$S bash -e "$W/gh-gate.sh"'
+	t "ci/github-actions.yml (action.yml): a clean project passes" \
+		'cd "$W/ghc" && GITHUB_WORKSPACE=$S gh_action'
 fi
 
 # ---- man pages -----------------------------------------------------------------------------------
