@@ -8,6 +8,7 @@
  * interposition (free in a section is allowed by default).
  */
 #include "sentinel.h"
+#include "filter.h"
 
 #include <dlfcn.h>
 #include <link.h>
@@ -25,7 +26,7 @@ __thread uintptr_t hp_new_pending __attribute__((tls_model("initial-exec")));
 
 static HP_COLD void new_hot(const char *op, size_t size, size_t align)
 {
-    if (!(hp_opt.checks & HP_CHECK_ALLOC) || hotpath_thread_state.allow != 0 || hp_in_sentinel) return;
+    if (!hp_filter_pass(HP_CHECK_ALLOC)) return; /* the one filter (filter.h) */
     struct hp_event ev = {.kind = HP_KIND_ALLOC,
                           .category = HP_CHECK_ALLOC,
                           .op = op,

@@ -8,6 +8,7 @@
  * single indirect jump once bootstrap is over.
  */
 #include "sentinel.h"
+#include "filter.h"
 
 #include "hotpath.h"
 
@@ -254,15 +255,14 @@ static HP_COLD void hot_call(const char *op, size_t size, size_t align)
 
 static HP_COLD void hot_event(const char *op, size_t size, size_t align, int has_size)
 {
-    const struct hotpath_thread *t = &hotpath_thread_state;
     if (hp_new_pending_active()) { /* the malloc of an operator new already reported */
         hp_new_pending = 0;
         return;
     }
-    if (t->allow != 0 || hp_in_sentinel || boot_resolving || hp_init_probe_hit()) return;
-    /* Reached through a sealed entry pointer just as another thread unsealed: not hot any more. */
-    if (!hp_thread_hot_or_sealed()) return;
-    if (!(hp_opt.checks & HP_CHECK_ALLOC)) return;
+    if (boot_resolving || hp_init_probe_hit()) return;
+    /* The one filter (filter.h); it also drops a call reached through a sealed entry pointer just
+     * as another thread unsealed: not hot any more. */
+    if (!hp_filter_pass(HP_CHECK_ALLOC)) return;
     struct hp_event ev = {.kind = HP_KIND_ALLOC,
                           .category = HP_CHECK_ALLOC,
                           .op = op,

@@ -9,6 +9,7 @@
  * it was malloc, calloc or operator new: the backtrace does).
  */
 #include "sentinel.h"
+#include "filter.h"
 
 #include <dlfcn.h>
 
@@ -26,7 +27,7 @@ static void report(const char *op, size_t size, int has_size)
         hp_new_pending = 0;
         return;
     }
-    if (hotpath_thread_state.allow != 0 || hp_in_sentinel || !(hp_opt.checks & HP_CHECK_ALLOC)) return;
+    if (!hp_filter_pass(HP_CHECK_ALLOC)) return; /* the one filter (filter.h) */
     struct hp_event ev = {.kind = HP_KIND_ALLOC,
                           .category = HP_CHECK_ALLOC,
                           .op = op,
