@@ -151,13 +151,19 @@ void hotpath__thread_counted(void)
     me->state = &hotpath_thread_state;
     live_acquire();
     make_exit_key();
-    me->next = live_head.next;
-    me->prev = &live_head;
-    live_head.next->prev = me;
-    live_head.next = me;
-    me->linked = 1;
+    /* Without the exit key (every key taken) a thread could not unlink itself when it exits, and
+     * its freed state would stay on the list: only the main thread, which lives to the end, joins
+     * it then (the others' sections go uncounted). */
+    int can_link = exit_key_made == 1 || getpid() == gettid();
+    if (can_link) {
+        me->next = live_head.next;
+        me->prev = &live_head;
+        live_head.next->prev = me;
+        live_head.next = me;
+        me->linked = 1;
+    }
     live_release();
-    if (exit_key_made == 1) pthread_setspecific(exit_key, me);
+    if (can_link && exit_key_made == 1) pthread_setspecific(exit_key, me);
     me->busy = 0;
 }
 
