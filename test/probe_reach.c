@@ -16,8 +16,12 @@
 #include <hotpath.h>
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 void reach_disabled_calls(void); /* probe_reach_disabled.c */
 
@@ -27,13 +31,41 @@ static __attribute__((noinline)) void slow_log_flush(void)
     __asm__ volatile("" ::: "memory");
 }
 
+/* Variadic entry points pass every argument on as it came: open's mode, fcntl's third argument,
+ * syscall's six, printf's (floating point ones too). Prints what the calls did. */
+static void variadic_calls(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/hotpath-reach-va-%d", (int)getpid());
+    umask(022);
+    int fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0640);
+    struct stat st;
+    fstat(fd, &st);
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    int fl = fcntl(fd, F_GETFL);
+    long w = syscall(SYS_write, fd, "abcdef", 6);
+    unlink(path);
+    close(fd);
+    printf("mode %o nonblock %d wrote %ld\n", (unsigned)(st.st_mode & 0777), (fl & O_NONBLOCK) != 0, w);
+    printf("%d %s %.2f %c %lld\n", 42, "str", 1.5, 'z', 1234567890123LL);
+    fprintf(stdout, "%5.1f|%-4s|%x\n", 2.25, "ab", 255u);
+    fflush(stdout);
+    dprintf(1, "%s %d\n", "dprintf", 7);
+}
+
 static __attribute__((noinline)) void site_a(void) { hotpath_allocation("je_malloc", 100); }
 static __attribute__((noinline)) void site_b(void) { hotpath_allocation("je_malloc", 200); }
 
 int main(int argc, char **argv)
 {
     const char *s = argc > 1 ? argv[1] : "blocking";
-    if (!strcmp(s, "cold")) {
+    if (!strcmp(s, "variadic_cold")) {
+        variadic_calls();
+    } else if (!strcmp(s, "variadic")) {
+        hotpath_enter("reach_section");
+        variadic_calls();
+        hotpath_exit();
+    } else if (!strcmp(s, "cold")) {
         hotpath_blocking("my_logger_lock");
         slow_log_flush();
         hotpath_allocation("mi_malloc", 48);

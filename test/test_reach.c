@@ -172,6 +172,36 @@ START_TEST(test_suppressions_match_the_name)
 }
 END_TEST
 
+/* Variadic functions forwarded with every argument, outside a section (category off: straight to
+ * libc) and inside one (category on, reported, then called): the same output as without the
+ * sentinel. */
+static const char *const variadic[] = {"variadic_cold", "variadic"};
+START_TEST(test_variadic_arguments_pass_through)
+{
+    struct probe_run *r = run_probe(NULL, NULL, PROBE_REACH, variadic[_i]);
+    ck_assert_msg(r->exited && r->code == 0, "%s", r->err);
+    static char want[4096];
+    snprintf(want, sizeof want, "%s", r->out);
+    ck_assert_msg(
+        strstr(want, "mode 640 nonblock 1 wrote 6\n42 str 1.50 z 1234567890123\n  2.2|ab  |ff\ndprintf 7\n"),
+        "%s", want);
+    static const char *const opts[] = {"mode=warn", "check=all:mode=warn:dedup=0"};
+    for (int k = 0; k < 2; k++) {
+        r = run_probe(PRELOAD, opts[k], PROBE_REACH, variadic[_i]);
+        ck_assert_msg(r->exited && r->code == 0, "%s %s: %s", variadic[_i], opts[k], r->err);
+        ck_assert_msg(!strcmp(r->out, want), "%s %s:\n%s\nwithout the sentinel:\n%s", variadic[_i], opts[k],
+                      r->out, want);
+        int hot = _i == 1 && k == 1;
+        static const char *const ops[] = {"Operation: open\n",    "Operation: fcntl\n",
+                                          "Operation: syscall\n", "Operation: printf\n",
+                                          "Operation: fprintf\n", "Operation: dprintf\n"};
+        for (size_t j = 0; j < sizeof ops / sizeof *ops; j++)
+            ck_assert_msg(!strstr(r->err, ops[j]) == !hot, "%s %s: %s%s", variadic[_i], opts[k], ops[j],
+                          r->err);
+    }
+}
+END_TEST
+
 /* An executable with an allocator of its own is named at exit, in a process that entered a
  * section; one that never entered a section stays silent, and so does a program without one. */
 START_TEST(test_own_allocator_is_named_in_processes_with_sections)
@@ -208,6 +238,7 @@ int main(void)
     tcase_add_test(tc, test_json_names_the_user_category);
     tcase_add_test(tc, test_suppressions_match_the_name);
     tcase_add_test(tc, test_own_allocator_is_named_in_processes_with_sections);
+    tcase_add_loop_test(tc, test_variadic_arguments_pass_through, 0, 2);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
