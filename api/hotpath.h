@@ -6,7 +6,8 @@
  * LD_PRELOAD=libhotpath.so and every heap allocation a hot thread makes is reported (and, by
  * default, the process aborts). Without the preload the marks only move a counter: they can stay
  * in production code. Defining HOTPATH_DISABLE before including this header compiles every mark
- * away, and hotpath_seal()/hotpath_unseal() with them (the queries stay).
+ * away, and hotpath_seal()/hotpath_unseal() with them (the queries stay, as calls into
+ * libhotpath_api.so: a disabled build that calls one still links -lhotpath_api).
  *
  * Cost: hotpath_enter + hotpath_exit are a handful of instructions inlined into the caller on the
  * API library's initial-exec thread-local state: no call, no lock, no syscall, no allocation.

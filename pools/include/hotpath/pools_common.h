@@ -40,7 +40,9 @@ extern "C" {
  * Nothing elsewhere (gcc, older clang, HOTPATH_DISABLE, HOTPATH_NO_EFFECTS). HP_POOLS_UNCHECKED
  * exempts what the analysis refuses but is safe: initial-exec TLS (the thread's scratch arena). */
 #if !defined(HOTPATH_DISABLE) && !defined(HOTPATH_NO_EFFECTS) && defined(__has_attribute)
-#if __has_attribute(nonblocking)
+/* Not before clang 20: clang 19 has the attribute but warns (-Wfunction-effects) on every pools
+ * definition written without it, and a user's plain build must stay warning-free. */
+#if __has_attribute(nonblocking) && (!defined(__clang_major__) || __clang_major__ >= 20)
 #define HP_POOLS_NONBLOCKING __attribute__((nonblocking))
 #define HP_POOLS_UNCHECKED(...)                                                                              \
     _Pragma("clang diagnostic push") _Pragma("clang diagnostic ignored \"-Wfunction-effects\"")              \
