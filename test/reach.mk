@@ -27,7 +27,7 @@ CHECK_TARGETS += check-reach
 $(T)/intercept_names: test/intercept_names.c test/intercept_list.h preload/intercept.def
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) $< -o $@
-ALL_TARGETS += $(T)/intercept_names
+TEST_TARGETS += $(T)/intercept_names
 
 # Side by side with RealtimeSanitizer: needs clang-22 and libclang-rt-22-dev, installs nothing.
 compare-rtsan: $(PRELOAD) $(T)/probe_blocking $(T)/intercept_names

@@ -36,10 +36,10 @@ $(SYM_T)/test_symbolize: test/test_symbolize.c $(SYM_T)/demangle.o $(SYM_T)/buf.
 	$(CC) $(TEST_CFLAGS) -Ipreload -Itest/reliability $(SYM_DEFS) test/test_symbolize.c $(SYM_T)/demangle.o \
 	    $(SYM_T)/buf.o $(RUN_PROBE_SRC) -o $@ $(CHECK_LIBS) -l:libiberty.a
 
-ALL_TARGETS += $(SYM_T)/test_symbolize $(SYM_APPS)
+TEST_TARGETS += $(SYM_T)/test_symbolize $(SYM_APPS)
 
 check-symbolize: $(SYM_T)/test_symbolize $(SYM_APPS) $(PRELOAD) $(B)/reliability/torture
-	$(SYM_T)/test_symbolize
+	@$(SUITE) test_symbolize $(SYM_T)/test_symbolize
 
 CHECK_TARGETS += check-symbolize
 .PHONY: check-symbolize
