@@ -6,7 +6,7 @@
  *
  * The callback entry points are used: they write the name piece by piece into our bounded buffer
  * and never call malloc (the C++ demangler's working memory is on the stack, sized by the mangled
- * name's length, and the names we pass are cut at HP_DEMANGLE_IN_MAX bytes).
+ * name's length; names longer than HP_DEMANGLE_IN_MAX are left mangled).
  */
 #include "sentinel.h"
 
