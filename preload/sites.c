@@ -136,15 +136,42 @@ long hp_sites_record(uint64_t hash, const struct hp_event *ev, const char *secti
 }
 
 /* Toolchain and system source paths: the files of inlined library code (std::vector in
- * /usr/include/c++, Rust's alloc in /rustc/<hash>/library). The same list as hotpath-check's
- * SYSTEM_PATH_PREFIXES (test/gate/unit compares them). */
-static const char *const system_paths[] = {"/usr/include/", "/usr/lib/", "/rustc/"};
+ * /usr/include/c++, Rust's alloc in /rustc/<hash>/library, the crates Rust's std vendors in
+ * /rust/deps/<crate>-<version>/, before Rust 1.79 /cargo/registry/src/...). The same list as
+ * hotpath-check's SYSTEM_PATH_PREFIXES (test/gate/unit compares them). */
+static const char *const system_paths[] = {"/usr/include/", "/usr/lib/", "/rustc/", "/rust/deps/",
+                                           "/cargo/registry/"};
+
+static int has_prefix(const char *s, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strncmp(s, list[i], strlen(list[i]))) return 1;
+    return 0;
+}
 
 int hp_is_system_path(const char *file)
 {
-    for (size_t i = 0; i < sizeof system_paths / sizeof *system_paths; i++)
-        if (!strncmp(file, system_paths[i], strlen(system_paths[i]))) return 1;
-    return 0;
+    return has_prefix(file, system_paths, sizeof system_paths / sizeof *system_paths);
+}
+
+/* Demangled names (prefixes) of the checking machinery's functions, never a site wherever they
+ * were linked: the sanitizers' runtimes linked into a clang -fsanitize executable (the user's
+ * module); the hotpath Rust crate (CheckedAlloc); Rust's allocator shims, plain or v0-mangled,
+ * which debug info places on the user's #[global_allocator] line; the C API's entry points. The
+ * same list as hotpath-check's SYSTEM_FUNCTION_PREFIXES (test/gate/unit compares them). */
+static const char *const system_functions[] = {"__sanitizer::",   "__asan::",        "__tsan::",
+                                               "__lsan::",        "__ubsan::",       "__hwasan::",
+                                               "__interceptor_",  "___interceptor_", "__asan_",
+                                               "__tsan_",         "__lsan_",         "__ubsan_",
+                                               "__hwasan_",       "hotpath::",       "<hotpath::",
+                                               "__rust_alloc",    "__rust_realloc",  "__rust_dealloc",
+                                               "__rg_",           "__rustc::",       "hotpath_allocation",
+                                               "hotpath_blocking"};
+
+static int is_system_function(const char *function)
+{
+    return function &&
+           has_prefix(function, system_functions, sizeof system_functions / sizeof *system_functions);
 }
 
 /* A frame kept past the symbolizer's next call. */
@@ -186,7 +213,7 @@ int hp_site_frame(const struct hp_site *s, struct hp_report_frame *out)
             const struct hp_frame *f = &chain[k].f;
             if (!f->module) chain[k].f.module = module;
             if (!first.set) keep(&first, &chain[k]);
-            if (hp_is_system_module(module)) continue;
+            if (hp_is_system_module(module) || is_system_function(f->function)) continue;
             if (!outside.set) keep(&outside, &chain[k]);
             if (!f->file) continue;
             /* Judged on the normal form: clang records "/usr/bin/../lib/gcc/.../include/c++/..." */

@@ -340,9 +340,12 @@ int hp_is_system_module(const char *module)
     if (!module) return 1;
     const char *base = strrchr(module, '/');
     base = base ? base + 1 : module;
+    /* The same list as hotpath-check's SYSTEM_MODULE_PREFIXES (test/gate/unit compares them); the
+     * sanitizers' runtimes (gcc's, clang's shared ones) so that a site is the user's line. */
     static const char *const sys[] = {"libc.so",   "libc-",      "ld-linux", "ld-",        "libstdc++",
                                       "libgcc_s",  "libhotpath", "libm.so",  "libpthread", "libdl.so",
-                                      "libunwind", "libdw",      "libelf",   "[vdso]"};
+                                      "libunwind", "libdw",      "libelf",   "[vdso]",     "libasan",
+                                      "libtsan",   "liblsan",    "libubsan", "libhwasan",  "libclang_rt."};
     for (size_t i = 0; i < sizeof sys / sizeof *sys; i++)
         if (!strncmp(base, sys[i], strlen(sys[i]))) return 1;
     return 0;

@@ -7,7 +7,7 @@ from typing import List, Optional, Tuple
 
 from .merge import Merger, Site
 from .model import Frame
-from .sites import is_system_module
+from .sites import is_system_function, is_system_module
 
 # Control characters (a section name may hold any byte) are shown as \xNN: raw, they would make
 # the JUnit file invalid XML and could send escape sequences into a CI log or an annotation.
@@ -69,7 +69,8 @@ def describe(site: Site, root: Optional[str]) -> Tuple[str, str]:
     size = f" ({r.size} bytes)" if r.size is not None and site.count == 1 else ""
     func = f" in {short_name(loc.function)}" if loc.function else ""
     top = r.frames[0] if r.frames else None
-    if top and top.function and is_system_module(top.module) and top.function != loc.function:
+    if top and top.function and is_system_module(top.module) and top.function != loc.function \
+            and not is_system_function(top.function):  # a sanitizer's hook says nothing to the user
         func = f" via {short_name(top.function, 60)}" + func  # a library call that allocated for the user's line
     times = "1 time" if site.count == 1 else f"{site.count} times"
     procs = f" in {len(site.pids)} processes" if len(site.pids) > 1 else ""

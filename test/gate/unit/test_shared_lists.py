@@ -1,7 +1,8 @@
-"""The sentinel (C, preload/) and hotpath-check (Python) name the same system modules and the same
-toolchain/system source paths, so that the exit summary and the gate pick the same site for a
-violation (when they differ, counts double). The C lists are found in preload/*.c as the string
-array that holds "libstdc++" (modules) and the one that holds "/usr/include" (paths)."""
+"""The sentinel (C, preload/) and hotpath-check (Python) name the same system modules, the same
+toolchain/system source paths and the same functions of the checking machinery, so that the exit
+summary and the gate pick the same site for a violation (when they differ, counts double). The C lists are found in preload/*.c as the string
+array that holds "libstdc++" (modules), the one that holds "/usr/include" (paths) and the one that
+holds "__rust_alloc" (functions)."""
 
 import glob
 import os
@@ -9,7 +10,7 @@ import re
 import unittest
 from typing import List, Optional
 
-from hotpath_check.sites import SYSTEM_MODULE_PREFIXES, SYSTEM_PATH_PREFIXES
+from hotpath_check.sites import SYSTEM_FUNCTION_PREFIXES, SYSTEM_MODULE_PREFIXES, SYSTEM_PATH_PREFIXES
 
 PRELOAD = os.path.join(os.path.dirname(__file__), "..", "..", "..", "preload")
 ARRAY = re.compile(r"\[\s*\]\s*=\s*\{(?P<body>[^}]*)\}", re.S)
@@ -44,6 +45,12 @@ class SharedListsTest(unittest.TestCase):
             self.skipTest("the sentinel has no list of system source paths yet")
         assert c is not None
         self.assertEqual(norm(c), norm(list(SYSTEM_PATH_PREFIXES)))
+
+    def test_system_functions_are_the_same_on_both_sides(self) -> None:
+        c = c_list("__rust_alloc")
+        self.assertIsNotNone(c, "no C array holding \"__rust_alloc\" found in preload/")
+        assert c is not None
+        self.assertEqual(sorted(c), sorted(SYSTEM_FUNCTION_PREFIXES))
 
 
 if __name__ == "__main__":
