@@ -66,6 +66,13 @@ for san in address thread leak gcc_address address22 thread22 leak22; do
 	t "$san: warn mode reports and runs on, summary names the site" '
 		run 0 "$pre" "mode=warn" $prog hot && has "hot done" $W/out &&
 		has "ALLOCATION IN HOT PATH!" $W/err && has "summary: 1 violation in 1 section" $W/err'
+	# The sanitizer's runtime (gcc's libasan.so has source lines; clang's is linked into the
+	# executable) is not the user's code: the summary and hotpath-check name the user's line.
+	t "$san: the summary and hotpath-check name the user's line, not the sanitizer's" '
+		LD_PRELOAD=$pre HOTPATH_OPTIONS=mode=warn:log_path=$W/site.$san.log $prog hot >$W/out 2>$W/err &&
+		has "site 1: 1 x allocation in main ($S/test/hosts/san_probe.c:$HOT_LINE)" $W/site.$san.log &&
+		{ (cd $W && $B/bin/hotpath-check --root $W site.$san.log) >$W/check; [ $? = 1 ]; } &&
+		has "$S/test/hosts/san_probe.c:$HOT_LINE: allocation " $W/check && has " in main in hot section" $W/check'
 	t "$san: free in a section with check_free=1" '
 		run 134 "$pre" "check_free=1" $prog hot_free && has "Operation: free" $W/err &&
 		run 0 "$pre" "" $prog hot_free'
@@ -75,6 +82,11 @@ t "clang++ asan: operator new in a section is reported" '
 	run 0 "$P" "" $prog cold && has "cxx done 4" $W/out && empty $W/err &&
 	run 134 "$P" "" $prog hot && has "Operation: allocation (32 bytes)" $W/err &&
 	has "san_probe_cxx.cc:$NEW_LINE" $W/err'
+export prog=$H/san_address_clang_nodebug
+t "clang asan without debug info: the site is main, not the runtime linked into the executable" '
+	LD_PRELOAD=$P HOTPATH_OPTIONS=mode=warn:log_path=$W/nd.log $prog hot >$W/out 2>$W/err &&
+	has "site 1: 1 x allocation in main (" $W/nd.log && hasnt "site 1: 1 x allocation in __" $W/nd.log &&
+	{ (cd $W && $B/bin/hotpath-check --root $W nd.log) >$W/check; [ $? = 1 ]; } && has " in main in hot section" $W/check'
 # gcc's libasan.so after the sentinel: ASan stops the process itself unless told not to check the
 # order; told so, the sentinel's malloc runs in front of ASan's and names the entry point.
 export prog=$H/san_address_gcc
