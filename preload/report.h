@@ -85,7 +85,7 @@ HP_HIDDEN void hp_report_json(const struct hp_report *r, struct hp_buf *b);
 HP_HIDDEN const char *hp_kind_json(enum hp_kind k); /* "allocation", "blocking" */
 
 /* ---- sites.c ------------------------------------------------------------------------------------- */
-#define HP_SITE_PCS 8
+#define HP_SITE_PCS 32 /* the summary's site rule walks these: a Rust HashMap insert is 10 deep */
 #define HP_NAME_KEEP 96
 
 struct hp_site {

@@ -2,11 +2,13 @@
 
 mod common;
 use common::*;
+use std::path::Path;
 
 const BUMP: &str = env!("CARGO_BIN_EXE_checked_bump");
 const SYSTEM: &str = env!("CARGO_BIN_EXE_checked_system");
 const BLOCKING: &str = env!("CARGO_BIN_EXE_blocking");
 const MUTEX: &str = env!("CARGO_BIN_EXE_mutex");
+const HASHMAP: &str = env!("CARGO_BIN_EXE_hashmap");
 
 #[test]
 fn checked_alloc_reports_an_allocator_that_never_calls_malloc() {
@@ -20,6 +22,33 @@ fn checked_alloc_reports_an_allocator_that_never_calls_malloc() {
     let line = line_of(include_str!("../src/bin/checked_bump.rs"), "// ALLOC:vec");
     assert!(t.contains(&format!("src/bin/checked_bump.rs:{line}")), "the report leads to line {line}:\n{t}");
     assert!(t.contains("capacity 100") && t.contains("violations 1"), "{t}");
+}
+
+/// The site of CheckedAlloc's violation is the allocating line, in the exit summary and in
+/// hotpath-check (without a root in the sources, and with the crate as root): not the hotpath
+/// crate's own frames, nor the allocator shim that debug info puts on the #[global_allocator] line.
+#[test]
+fn checked_alloc_site_is_the_allocating_line_on_both_sides() {
+    let line = line_of(include_str!("../src/bin/checked_bump.rs"), "// ALLOC:vec");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/bin/checked_bump.rs");
+    let elsewhere = std::env::temp_dir();
+    let (log, checks) = logged_sites(BUMP, &["section"], &[&elsewhere, Path::new(env!("CARGO_MANIFEST_DIR"))]);
+    let summary = format!("site 1: 1 x alloc in checked_bump::in_section ({}:{line})", file.display());
+    assert!(log.contains(&summary), "the summary names {summary}:\n{log}");
+    assert!(checks[0].starts_with(&format!("{}:{line}: allocation 'alloc'", file.display())), "{}", checks[0]);
+    assert!(checks[1].starts_with(&format!("src/bin/checked_bump.rs:{line}: allocation 'alloc'")), "{}", checks[1]);
+}
+
+/// std's HashMap is std's vendored hashbrown, whose debug info says /rust/deps/hashbrown-*/: a
+/// toolchain path, so the site is the insert's line on both sides.
+#[test]
+fn a_hashmap_insert_site_is_the_users_line_not_hashbrowns() {
+    let line = line_of(include_str!("../src/bin/hashmap.rs"), "// ALLOC:insert");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/bin/hashmap.rs");
+    let (log, checks) = logged_sites(HASHMAP, &[], &[&std::env::temp_dir()]);
+    let summary = format!("in hashmap::in_section ({}:{line})", file.display());
+    assert!(log.contains(&summary), "the summary names {summary}:\n{log}");
+    assert!(checks[0].starts_with(&format!("{}:{line}: allocation ", file.display())), "{}", checks[0]);
 }
 
 #[test]

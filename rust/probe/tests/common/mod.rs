@@ -57,3 +57,45 @@ pub fn text(o: &Output) -> String {
 pub fn line_of(src: &str, marker: &str) -> usize {
     src.lines().position(|l| l.contains(marker)).unwrap_or_else(|| panic!("no {marker}")) + 1
 }
+
+/// `program args` under `hotpath-run --mode warn --log-dir DIR`; returns the text reports and exit
+/// summary the sentinel wrote there, and `hotpath-check --root ROOT DIR`'s output for each root
+/// given (its site lines), so that a test can compare the two sides' sites.
+pub fn logged_sites(program: &str, args: &[&str], roots: &[&Path]) -> (String, Vec<String>) {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("hotpath-probe-sites.{}.{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = Command::new(hotpath_tool("hotpath-run"))
+        .env_remove("LD_PRELOAD")
+        .env_remove("HOTPATH_OPTIONS")
+        .args(["-q", "--mode", "warn", "--log-dir"])
+        .arg(&dir)
+        .arg("--")
+        .arg(program)
+        .args(args)
+        .output()
+        .expect("hotpath-run runs");
+    assert_eq!(o.status.code(), Some(86), "{}", text(&o));
+    let mut log = String::new();
+    for e in std::fs::read_dir(&dir).expect("the log directory") {
+        log += &std::fs::read_to_string(e.expect("an entry").path()).expect("a log");
+    }
+    let checks = roots
+        .iter()
+        .map(|root| {
+            let c = Command::new(hotpath_tool("hotpath-check"))
+                .env_remove("LD_PRELOAD")
+                .env_remove("HOTPATH_OPTIONS")
+                .arg("--root")
+                .arg(root)
+                .arg(&dir)
+                .output()
+                .expect("hotpath-check runs");
+            assert_eq!(c.status.code(), Some(1), "a violation: {}", text(&c));
+            text(&c)
+        })
+        .collect();
+    let _ = std::fs::remove_dir_all(&dir);
+    (log, checks)
+}
