@@ -90,10 +90,12 @@ struct live_thread {
     struct live_thread *next, *prev;
     const struct hotpath_thread *state; /* the thread's hotpath_thread_state */
     unsigned long long wraps;           /* times the 32-bit count wrapped */
+    unsigned long long named;           /* section_names mode: sections moved out of `entered` */
     int linked, busy;
+    int naming; /* section_names mode: this thread's `entered` is emptied at every enter */
 };
 static __thread struct live_thread live_self __attribute__((tls_model("initial-exec")));
-static struct live_thread live_head = {&live_head, &live_head, NULL, 0, 1, 0};
+static struct live_thread live_head = {.next = &live_head, .prev = &live_head, .linked = 1};
 static unsigned long long exited_total; /* counts of threads that exited; under live_lock */
 static unsigned long long seals;        /* hotpath_seal() calls: the process entered "(sealed)" */
 static int live_lock;
@@ -109,7 +111,8 @@ static void live_release(void) { __atomic_store_n(&live_lock, 0, __ATOMIC_RELEAS
 static unsigned long long count_of(const struct live_thread *l)
 {
     unsigned long long w = __atomic_load_n(&l->state->depth_entered, __ATOMIC_RELAXED);
-    return (__atomic_load_n(&l->wraps, __ATOMIC_RELAXED) << 32) + (w >> 32);
+    return (__atomic_load_n(&l->wraps, __ATOMIC_RELAXED) << 32) + __atomic_load_n(&l->named, __ATOMIC_RELAXED) +
+           (w >> 32);
 }
 
 static void thread_exited(void *unused)
@@ -127,6 +130,8 @@ static void thread_exited(void *unused)
      * registration: POSIX runs the destructors again while values are set). */
     __atomic_store_n(&hotpath_thread_state.entered, 0, __ATOMIC_RELAXED);
     me->wraps = 0;
+    __atomic_store_n(&me->named, 0, __ATOMIC_RELAXED);
+    me->naming = 0;
     live_release();
     me->busy = 0;
 }
@@ -139,11 +144,86 @@ static void make_exit_key(void)
     if (!exit_key_made) exit_key_made = pthread_key_create(&exit_key, thread_exited) == 0 ? 1 : -1;
 }
 
+/* ---- section_names=1: sections entered, per name ------------------------------------------------ */
+/* Opt-in (the sentinel's option section_names=1 calls hotpath__set_section_names). The inline enter
+ * calls hotpath__thread_counted when the thread's 32-bit `entered` was 0; in this mode that call
+ * empties `entered` into the thread's `named` count, so the next enter calls again: every enter
+ * pays an out-of-line call and is counted under its name, while the fast path of a process
+ * without the option keeps its one branch, never taken. The table is keyed by the name's pointer
+ * (the ring's entry, as the inline enter stored it), filled without a lock (a signal handler may
+ * enter a section in the middle of an insert), never allocates; the name is copied at its first
+ * entry, so that the exit summary never reads a string a dlclose() took away. Names that do not
+ * fit are counted in `names_overflow`. */
+static int names_on;
+struct hotpath__section_count hotpath__section_names_table[HOTPATH__SECTION_NAMES];
+unsigned long long hotpath__section_names_overflow;
+
+static void count_name(const char *name)
+{
+    uintptr_t h = ((uintptr_t)name >> 3) * (uintptr_t)0x9E3779B97F4A7C15ull;
+    unsigned int i = (unsigned int)(h >> 20);
+    for (unsigned int n = 0; n < HOTPATH__SECTION_NAMES; n++, i++) {
+        struct hotpath__section_count *e = &hotpath__section_names_table[i % HOTPATH__SECTION_NAMES];
+        const char *k = __atomic_load_n(&e->key, __ATOMIC_ACQUIRE);
+        if (k == NULL) {
+            const char *expected = NULL;
+            if (__atomic_compare_exchange_n(&e->key, &expected, name, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+                size_t len = 0;
+                if (name)
+                    while (len < sizeof e->name - 1 && name[len]) len++;
+                memcpy(e->name, name ? name : "(null)", name ? len : 6);
+                e->name[name ? len : 6] = '\0';
+                e->cut = name && name[len] != '\0';
+                __atomic_store_n(&e->ready, 1, __ATOMIC_RELEASE);
+                __atomic_add_fetch(&e->count, 1, __ATOMIC_RELAXED);
+                return;
+            }
+            k = expected;
+        }
+        if (k == name) {
+            __atomic_add_fetch(&e->count, 1, __ATOMIC_RELAXED);
+            return;
+        }
+    }
+    __atomic_add_fetch(&hotpath__section_names_overflow, 1, __ATOMIC_RELAXED);
+}
+
+/* The section just entered is the ring's innermost name (a signal handler's sections in between
+ * have left again). Its count moves from `entered` to `named` (one exchange: a signal handler's
+ * enter in between is either moved too or finds `entered` 0 and is counted by its own call). */
+static void name_entered(struct live_thread *me)
+{
+    struct hotpath_thread *t = &hotpath_thread_state;
+    unsigned int moved = __atomic_exchange_n(&t->entered, 0, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&me->named, moved, __ATOMIC_RELAXED);
+    me->naming = 1;
+    unsigned int depth = __atomic_load_n(&t->depth, __ATOMIC_RELAXED);
+    if (depth) count_name(t->stack[(depth - 1) % HOTPATH_STACK_SLOTS]);
+}
+
+void hotpath__set_section_names(int on)
+{
+    __atomic_store_n(&names_on, on != 0, __ATOMIC_RELAXED);
+    /* The calling thread (the sentinel's constructor runs on the main thread) may have entered
+     * sections already: empty its count now, so that its next enter is named. */
+    struct live_thread *me = &live_self;
+    if (on && me->linked && !me->naming && !me->busy) {
+        unsigned int moved = __atomic_exchange_n(&hotpath_thread_state.entered, 0, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&me->named, moved, __ATOMIC_RELAXED);
+        me->naming = 1;
+    }
+}
+
 void hotpath__thread_counted(void)
 {
     struct live_thread *me = &live_self;
     if (me->linked) {
+        if (me->naming) {
+            name_entered(me);
+            return;
+        }
         __atomic_store_n(&me->wraps, me->wraps + 1, __ATOMIC_RELAXED);
+        if (__atomic_load_n(&names_on, __ATOMIC_RELAXED)) name_entered(me);
         return;
     }
     if (me->busy) return;
@@ -165,6 +245,7 @@ void hotpath__thread_counted(void)
     live_release();
     if (can_link && exit_key_made == 1) pthread_setspecific(exit_key, me);
     me->busy = 0;
+    if (__atomic_load_n(&names_on, __ATOMIC_RELAXED)) name_entered(me);
 }
 
 unsigned long long hotpath__sections_entered(void)
@@ -186,6 +267,10 @@ static void live_child(void)
     live_self.linked = 0;
     live_self.busy = 0;
     live_self.wraps = 0;
+    live_self.named = 0;
+    live_self.naming = 0;
+    for (unsigned int i = 0; i < HOTPATH__SECTION_NAMES; i++) hotpath__section_names_table[i].count = 0;
+    hotpath__section_names_overflow = 0;
     exited_total = 0;
     seals = 0;
     __atomic_store_n(&hotpath_thread_state.entered, 0, __ATOMIC_RELAXED);

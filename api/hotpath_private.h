@@ -38,6 +38,23 @@ extern struct hotpath__hot_table hotpath__hot_table;
  * exited included, plus one per hotpath_seal(). O(live threads); takes a short lock; never
  * allocates. */
 unsigned long long hotpath__sections_entered(void);
+/* Private: sections entered per name (the sentinel's option section_names=1). Off by default;
+ * once on, every hotpath_enter makes one out-of-line call that counts its section under the
+ * name's pointer in the table below (lock-free, never allocates; async-signal-safe). The
+ * sentinel turns it on once, at start-up, and reads the table at exit (same string at two
+ * addresses: two entries, merged by the reader). */
+void hotpath__set_section_names(int on);
+#define HOTPATH__SECTION_NAMES 512
+struct hotpath__section_count {
+    const char *key;          /* the name's pointer as given to hotpath_enter; NULL = empty */
+    unsigned long long count; /* sections entered under it */
+    int ready;                /* name[] is filled in */
+    int cut;                  /* the name was longer than name[] keeps */
+    char name[96];            /* a copy made at the first entry (the string may be unloaded later) */
+};
+extern struct hotpath__section_count hotpath__section_names_table[HOTPATH__SECTION_NAMES];
+/* Sections entered whose name did not fit the table (counted, not named). */
+extern unsigned long long hotpath__section_names_overflow;
 
 #ifdef __cplusplus
 }

@@ -4,7 +4,7 @@
  */
 #include "sentinel.h"
 
-#include "hotpath.h"
+#include "hotpath_private.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -162,6 +162,7 @@ __attribute__((constructor(101))) static void hp_start(void)
         hp_diag("error: stopping the process rather than run it with other suppressions than asked");
         _exit(2);
     }
+    if (hp_opt.section_names) hotpath__set_section_names(1);
     hp_unwind_init();
     hp_violation_init();
     hp_blocking_init();

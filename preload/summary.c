@@ -6,6 +6,8 @@
  */
 #include "report.h"
 
+#include "hotpath_private.h"
+
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,6 +50,93 @@ static void checked_line(uint64_t entered)
     hp_buf_str(&b, hp_mode_name(hp_opt.mode));
     hp_buf_str(&b, ")");
     summary_line(&b);
+}
+
+/* ---- section_names=1: the sections entered, per name -------------------------------------------- */
+/* The API library's table is keyed by pointer: the same name at two addresses (two modules'
+ * literals) is two entries, merged here by its text; listed in byte order of the names. */
+static int name_order[HOTPATH__SECTION_NAMES];
+static unsigned long long name_sum[HOTPATH__SECTION_NAMES];
+static int nnames;
+
+static int same_name(const struct hotpath__section_count *a, const struct hotpath__section_count *b)
+{
+    return strcmp(a->name, b->name) == 0;
+}
+
+static void gather_names(void)
+{
+    const struct hotpath__section_count *t = hotpath__section_names_table;
+    nnames = 0;
+    for (int i = 0; i < HOTPATH__SECTION_NAMES; i++) {
+        unsigned long long c = __atomic_load_n(&t[i].count, __ATOMIC_RELAXED);
+        if (c == 0 || !__atomic_load_n(&t[i].ready, __ATOMIC_ACQUIRE)) continue;
+        int k = 0;
+        while (k < nnames && !same_name(&t[name_order[k]], &t[i])) k++;
+        if (k < nnames) {
+            name_sum[k] += c;
+            continue;
+        }
+        /* Insertion in byte order: at most 512 names, once, at exit. */
+        int at = nnames++;
+        while (at > 0 && strcmp(t[name_order[at - 1]].name, t[i].name) > 0) {
+            name_order[at] = name_order[at - 1];
+            name_sum[at] = name_sum[at - 1];
+            at--;
+        }
+        name_order[at] = i;
+        name_sum[at] = c;
+    }
+}
+
+/* A name is its first 95 bytes (the table's copy), in text and JSON alike. */
+static void put_name(struct hp_buf *b, const struct hotpath__section_count *e, int json)
+{
+    if (json)
+        hp_buf_json(b, e->name, sizeof e->name);
+    else
+        hp_buf_name(b, e->name, sizeof e->name);
+}
+
+/* "hotpath:   entered NAME: N", one line per name, after the checked line. */
+static void entered_lines(void)
+{
+    struct hp_buf b;
+    for (int k = 0; k < nnames; k++) {
+        begin(&b, "hotpath:   entered ");
+        put_name(&b, &hotpath__section_names_table[name_order[k]], 0);
+        hp_buf_str(&b, ": ");
+        hp_buf_u64(&b, name_sum[k]);
+        summary_line(&b);
+    }
+    unsigned long long over = __atomic_load_n(&hotpath__section_names_overflow, __ATOMIC_RELAXED);
+    if (over) {
+        begin(&b, "hotpath:   (sections entered whose names did not fit the table: ");
+        hp_buf_u64(&b, over);
+        hp_buf_str(&b, ")");
+        summary_line(&b);
+    }
+}
+
+static void flush_piece(struct hp_buf *j);
+
+/* ,"sections_entered_by_name":{"NAME":N,...} (and "sections_not_named":N). */
+static void json_names(struct hp_buf *j)
+{
+    hp_buf_str(j, ",\"sections_entered_by_name\":{");
+    for (int k = 0; k < nnames; k++) {
+        if (j->len > j->cap - 1024) flush_piece(j); /* a name takes at most about 600 bytes */
+        if (k) hp_buf_str(j, ",");
+        put_name(j, &hotpath__section_names_table[name_order[k]], 1);
+        hp_buf_str(j, ":");
+        hp_buf_u64(j, name_sum[k]);
+    }
+    hp_buf_str(j, "}");
+    unsigned long long over = __atomic_load_n(&hotpath__section_names_overflow, __ATOMIC_RELAXED);
+    if (over) {
+        hp_buf_str(j, ",\"sections_not_named\":");
+        hp_buf_u64(j, over);
+    }
 }
 
 static void put_site_location(struct hp_buf *b, const struct hp_site *s)
@@ -175,6 +264,7 @@ static void json_summary(uint64_t entered)
     hp_buf_u64(&j, entered);
     hp_buf_str(&j, ",\"program\":");
     hp_buf_json(&j, program_invocation_short_name, 200);
+    if (hp_opt.section_names) json_names(&j);
     if (hp_sink_lost_writes()) {
         hp_buf_str(&j, ",\"lost_writes\":");
         hp_buf_u64(&j, hp_sink_lost_writes());
@@ -235,6 +325,10 @@ static void summary_on_report_stack(void *arg)
     int any = c->total || c->suppressed;
     if (!(entered || any || hp_opt.summary || hp_sink_lost_writes())) return;
     checked_line(entered);
+    if (hp_opt.section_names) {
+        gather_names();
+        entered_lines();
+    }
     if (any) text_block();
     if (hp_sink_lost_writes()) lost_line();
     if (hp_sink_json_enabled()) json_summary(entered);
