@@ -39,8 +39,9 @@ def parser() -> argparse.ArgumentParser:
                     "JSON exit summary (written at exit by every process that entered a section) or a "
                     "report; a run the sentinel never saw, or that never entered a section, does not pass")
     ap.add_argument("--expect-section", metavar="NAME", action="append", default=[],
-                    help="exit 3 unless the input names section NAME (repeatable); the sentinel names "
-                    "sections only in violations, so a clean run never meets it")
+                    help="exit 3 unless the input shows section NAME entered (repeatable): a process's "
+                    "'hotpath:   entered NAME: N' line or JSON sections_entered_by_name (written with "
+                    "section_names=1, which hotpath-run --expect-section sets), or a violation in it")
     ap.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors (and annotations)")
     ap.add_argument("--version", action="version", version=f"{PROG} {VERSION}")
     return ap
@@ -107,9 +108,12 @@ def main(argv: Sequence[str]) -> int:
     if args.require_checked and merger.processes_checked() == 0:
         unmet.append("no process reported in: nothing in the input shows that the sentinel checked the run "
                      "(was the program run under hotpath-run or with LD_PRELOAD=libhotpath.so?)")
+    by_name = merger.entered_by_name()
     for name in args.expect_section:
-        if name not in merger.sections_named:
-            unmet.append(f"section '{shown(name)}' was never seen entered")
+        if name not in merger.sections_named and name.encode()[:95].decode(errors="ignore") not in by_name:
+            hint = "" if by_name else (" (no process counted its sections by name: run with hotpath-run "
+                                       "--expect-section NAME or HOTPATH_OPTIONS=section_names=1)")
+            unmet.append(f"section '{shown(name)}' was never seen entered{hint}")
     for u in unmet:
         print(f"{PROG}: {u} (exit {EXIT_UNCHECKED})", file=sys.stderr)
 

@@ -5,10 +5,10 @@ input error naming file:line, never a traceback."""
 import json
 from typing import Any, Dict, List, Union
 
-from .model import BadInput, Checked, Frame, Location, Report, kind_of
+from .model import BadInput, Checked, EnteredSection, Frame, Location, Report, kind_of
 from .sites import fill_modules
 
-Record = Union[Report, Checked]
+Record = Union[Report, Checked, EnteredSection]
 
 _STR_FIELDS = ("pc", "function", "module", "file")
 _INT_FIELDS = ("offset", "module_offset", "line")
@@ -100,6 +100,7 @@ def json_as_text(r: Report) -> str:
 def json_summary(path: str, lineno: int, obj: Dict[str, Any]) -> List[Record]:
     """A process's exit summary as one JSON line:
     {"kind":"summary","pid":P,"mode":"warn","violations":N,"sections_entered":E,"program":"...",
+     "sections_entered_by_name":{"NAME":N,...} (section_names=1 only),
      "sites":[{"count":C,"operation":OP,"section":S,"function":F,"file":FILE,"line":L,
                "module":M,"module_offset":O}, ...]}
     The counts of warn mode's unprinted repeats and of count mode live only here; so does the
@@ -114,6 +115,13 @@ def json_summary(path: str, lineno: int, obj: Dict[str, Any]) -> List[Record]:
         raise BadInput(path, lineno, "bad JSON summary: 'sections_entered' must be a non-negative integer")
     got: List[Record] = [Checked((path, lineno), pid, entered, total, _opt_str(obj, "program"),
                                  _opt_str(obj, "mode"))]
+    by_name = obj.get("sections_entered_by_name")
+    if by_name is not None:
+        if not isinstance(by_name, dict) or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0
+                                                    for n in by_name.values()):
+            raise BadInput(path, lineno, "bad JSON summary: 'sections_entered_by_name' must map names to "
+                                         "non-negative integers")
+        got.extend(EnteredSection((path, lineno), pid, name, n) for name, n in by_name.items())
     listed = 0
     for site in sites:
         if not isinstance(site, dict) or not isinstance(site.get("count"), int) \

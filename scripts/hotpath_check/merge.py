@@ -8,7 +8,7 @@ number of distinct (process, site) pairs, not with the number of reports."""
 from collections import Counter
 from typing import Dict, List, Optional, Set, Tuple
 
-from .model import Checked, Frame, Location, Report, SiteKey
+from .model import Checked, EnteredSection, Frame, Location, Report, SiteKey
 from .sites import is_system_module, site_frame
 
 SOURCES = ("text", "json", "summary", "json_summary")
@@ -37,6 +37,7 @@ class Process:
         self.checked = False  # a "hotpath: checked:" line or a JSON exit summary
         self.sections_entered: Optional[int] = None
         self.program: Optional[str] = None
+        self.entered_by_name: Dict[str, int] = {}  # section_names=1: sections entered per name
         self.counts: Dict[str, "Counter[SiteKey]"] = {}
         # The keys the sentinel's exit summary may give a site whose reports the gate keys
         # otherwise (a different frame: the root rule, or a sentinel of an older rule), to the
@@ -77,6 +78,23 @@ class Merger:
             self.add_checked(rec)
         elif isinstance(rec, Report):
             self.add_report(rec)
+        elif isinstance(rec, EnteredSection):
+            self.add_entered(rec)
+
+    def add_entered(self, e: EnteredSection) -> None:
+        """A process's text and JSON summaries both name its sections: the larger count is kept."""
+        p = self.procs.setdefault(e.pid, Process())
+        p.checked = True
+        p.entered_by_name[e.name] = max(p.entered_by_name.get(e.name, 0), e.count)
+        if e.count > 0:
+            self.sections_named.add(e.name)
+
+    def entered_by_name(self) -> Dict[str, int]:
+        """Sections entered per name, summed over the processes that counted them (section_names=1)."""
+        out: "Counter[str]" = Counter()
+        for p in self.procs.values():
+            out.update(p.entered_by_name)
+        return dict(out)
 
     def add_checked(self, c: Checked) -> None:
         p = self.procs.setdefault(c.pid, Process())

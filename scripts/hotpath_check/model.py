@@ -109,5 +109,16 @@ class Checked:
     mode: Optional[str] = None
 
 
+@dataclass
+class EnteredSection:
+    """Sections a process entered under one name (section_names=1): its "hotpath:   entered NAME: N"
+    line or its JSON summary's "sections_entered_by_name"."""
+
+    origin: Origin
+    pid: int
+    name: str
+    count: int
+
+
 def kind_of(operation: str) -> str:
     return "allocation" if operation in ALLOC_OPS else "blocking"

@@ -10,10 +10,10 @@ import re
 from typing import Callable, List, Optional, Tuple, Union
 
 from .jsonlog import parse_json_record
-from .model import BadInput, Checked, Frame, Location, Report, kind_of
+from .model import BadInput, Checked, EnteredSection, Frame, Location, Report, kind_of
 from .sites import fill_modules
 
-Record = Union[Report, Checked]
+Record = Union[Report, Checked, EnteredSection]
 Emit = Callable[[Record], None]
 
 # The known kinds may follow a prefix (a timestamp, ctest's "7: "); a kind of a later version, only
@@ -54,6 +54,8 @@ SUMMARY_SITE_LOOSE = re.compile(r"^hotpath:   site \d+: (?P<n>\d+) x (?P<op>\S+(
 CHECKED_MARK = "hotpath: checked: "
 CHECKED = re.compile(r"^hotpath: checked: (?P<e>\d+) sections? entered, (?P<n>\d+) violations? "
                      r"\(pid (?P<pid>\d+), (?P<prog>.*), mode=(?P<mode>\w+)\)$")
+ENTERED_MARK = "hotpath:   entered "
+ENTERED = re.compile(r"^hotpath:   entered (?P<name>.*): (?P<n>\d+)$")
 LOC_FILE = re.compile(r"^(?P<file>.+):(?P<line>\d+)$")
 LOC_MODULE = re.compile(r"^(?P<mod>.+)\+0x(?P<off>[0-9a-fA-F]+)$")
 CUT = "(report cut: too long)"
@@ -232,6 +234,7 @@ class TextReader:
         self.block: Optional[TextBlock] = None
         self.tentative: Optional[TextBlock] = None  # a prefixed headline: a report if the next line says so
         self.summary: Optional[_Summary] = None
+        self.entered: Optional[Tuple[int, str]] = None  # after a checked line: its pid and prefix
         self.lineno = 0
         self.seen = False  # anything of hotpath's met (for the binary-file decision)
 
@@ -296,6 +299,16 @@ class TextReader:
                 self.emit(block.finish())
                 self.block = None
             return
+        if self.entered is not None:
+            pid, prefix = self.entered
+            body = strip_prefix(line, prefix)
+            if body is not None and body.startswith(ENTERED_MARK):
+                m = ENTERED.match(body)
+                if not m:
+                    raise BadInput(self.path, i, f"a cut or garbled 'hotpath:   entered' line: {line!r}")
+                self.emit(EnteredSection((self.path, i), pid, unescape(m.group("name")), int(m.group("n"))))
+                return
+            self.entered = None
         s = self.summary
         if s is not None:
             body = strip_prefix(line, s.prefix)
@@ -343,5 +356,6 @@ class TextReader:
                 self.seen = True
                 self.emit(Checked((self.path, i), int(m.group("pid")), int(m.group("e")), int(m.group("n")),
                                   unescape(m.group("prog")), m.group("mode")))
+                self.entered = (int(m.group("pid")), line[:at])
             elif at <= SHORT_PREFIX and '"' not in line[:at]:
                 raise BadInput(self.path, i, f"a cut or garbled 'hotpath: checked:' line: {line!r}")
