@@ -22,6 +22,17 @@ TEST_TARGETS += $(GATE_PROBE) $(GATE_PROBE_CXX)
 check-gate: $(GATE_PROBE) $(GATE_PROBE_CXX) $(PRELOAD) $(B)/bin/hotpath-run $(B)/bin/hotpath-check
 	@$(SUITE) gate bash test/gate/run.sh $(abspath $(B)) $(abspath .)
 
+# section_names=1 end to end: a clean probe's per-name counts, and --expect-section on them.
+GATE_PROBE_NAMES := $(GATE_T)/probe_names
+$(GATE_PROBE_NAMES): test/gate/probe_names.c api/hotpath.h $(API_LINKS) | $(DEPS_OK)
+	@mkdir -p $(GATE_T)
+	$(CC) -std=c11 $(WARN) -O1 -Iapi test/gate/probe_names.c -o $@ -pthread \
+	    -L$(B) -lhotpath_api -Wl,-rpath,$(abspath $(B))
+TEST_TARGETS += $(GATE_PROBE_NAMES)
+
+check-gate-names: $(GATE_PROBE_NAMES) $(PRELOAD) $(B)/bin/hotpath-run $(B)/bin/hotpath-check
+	@$(SUITE) gate-names bash test/gate/names.sh $(abspath $(B))
+
 # hotpath-check's package: type-checked (mypy --strict) and unit-tested on test/gate/data.
 GATE_PY := $(firstword $(wildcard /usr/bin/python3) python3)
 check-gate-unit:
@@ -38,7 +49,7 @@ uninstall-gate:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(GATE_MAN1))) \
 	      $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(GATE_MAN3)))
 
-CHECK_TARGETS     += check-gate check-gate-unit
+CHECK_TARGETS     += check-gate check-gate-unit check-gate-names
 INSTALL_TARGETS   += install-gate
 UNINSTALL_TARGETS += uninstall-gate
-.PHONY: check-gate check-gate-unit install-gate uninstall-gate
+.PHONY: check-gate check-gate-unit check-gate-names install-gate uninstall-gate
