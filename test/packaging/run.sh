@@ -39,8 +39,8 @@ fi
 
 # `make` (and so `make install`) builds the product only: no test program, nothing that needs
 # Check or the check-time packages (a fragment that adds a test to ALL_TARGETS fails this).
-t "make builds the product only: no test dependencies, no Check" \
-	'make -s -n -C "$S" B="$W/fresh" all >"$W/plan" 2>&1 && ! grep -E "deps.sh check|-lcheck|/test/|/reliability/" "$W/plan"'
+t "make and make install build the product only: no test dependencies, no Check" \
+	'make -s -n -C "$S" B="$W/fresh" all install PREFIX="$W/nowhere" >"$W/plan" 2>&1 && ! grep -E "deps.sh check|-lcheck|/test/|/reliability/" "$W/plan"'
 t "make install PREFIX=<temp> installs the CMake package and the man page links" \
 	'make -s -C "$S" B="$B" install PREFIX="$P" >/dev/null &&
 	 [ -f "$P/lib/cmake/hotpath/hotpathConfig.cmake" ] && [ -f "$P/lib/cmake/hotpath/hotpathConfigVersion.cmake" ] &&
