@@ -30,6 +30,7 @@ for ((i = 0; i < ROUNDS; i++)); do
     run plain plain LD_PRELOAD="$PRELOAD" HOTPATH_OPTIONS=hot_functions=bench_plain_leaf
     run instr instr LD_PRELOAD="$PRELOAD" HOTPATH_OPTIONS=hot_functions=bench_plain_leaf
     run enter enter LD_PRELOAD="$PRELOAD"
+    run enter_names enter LD_PRELOAD="$PRELOAD" HOTPATH_OPTIONS=section_names=1
     run calls calls LD_PRELOAD="$PRELOAD"
     [ -x "$B/bench/bench_rtsan" ] && "$B/bench/bench_rtsan" rtsan >>"$T/rtsan"
     [ -x "$B/bench/bench_rtsan" ] && "$B/bench/bench_rtsan" mutex >>"$T/mutex_rtsan"
@@ -74,6 +75,8 @@ printf '%-44s %8.2fns %8.2fns %+7.2fns  <= 2 ns: %s\n' "instrumented call, funct
 e=$(m enter) c=$(m calls)
 printf '%-44s %10s %8.2fns %8s  <= 2 ns: %s\n' "hotpath_enter+exit (inline marks)" "-" "$e" "" "$(verdict "$e" 2)"
 printf '%-44s %8.2fns %8.2fns %7sx\n' "  vs the exported functions (2 calls)" "$c" "$e" "$(ratio "$e" "$c")"
+n=$(m enter_names) # opt-in: an out-of-line call per enter that counts the section under its name
+printf '%-44s %8.2fns %8.2fns %7sx  (no target)\n' "  with section_names=1 (names counted)" "$e" "$n" "$(ratio "$n" "$e")"
 if [ -s "$T/rtsan" ]; then
     r=$(m rtsan)
     printf '%-44s %8.2fns %8.2fns %7sx  < 0.167x: %s\n' "  vs RealtimeSanitizer enter+exit" "$r" "$e" "$(ratio "$e" "$r")" "$(verdict "$(ratio "$e" "$r")" 0.1667)"

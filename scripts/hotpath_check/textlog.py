@@ -1,6 +1,6 @@
 """The sentinel's text output as it appears in logs: report blocks (a headline, then Operation,
-Section, Thread, Backtrace and frames, Mode), the exit summary and the "hotpath: checked:" line,
-among any other output, possibly behind a per-line prefix (ctest's "7: ", a CI timestamp). JSON
+Section, Thread, Backtrace and frames, Mode), the exit summary and the "hotpath: checked:" line
+(with section_names=1, followed by its "hotpath:   entered NAME: N" lines), among any other output, possibly behind a per-line prefix (ctest's "7: ", a CI timestamp). JSON
 lines met in a text log (json_path=/dev/stderr) are read too.
 
 The reader is fed one line at a time and keeps only the report it is inside: memory does not grow
