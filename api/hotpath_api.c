@@ -288,6 +288,7 @@ __attribute__((constructor)) static void live_init(void)
 void hotpath_seal(void)
 {
     __atomic_add_fetch(&seals, 1, __ATOMIC_RELAXED);
+    if (__atomic_load_n(&names_on, __ATOMIC_RELAXED)) count_name("(sealed)"); /* the section's name */
     set_sealed(1);
 }
 void hotpath_unseal(void) { set_sealed(0); }

@@ -70,5 +70,13 @@ os.waitpid(pid, 0)" >"$W/fork.out" 2>&1; cat "$W/fork.out";
 	[ "$(grep -c "^hotpath:   entered parent: 1$" "$W/fork.out")" = 1 ] &&
 	[ "$(grep -c "^hotpath: checked: 1 section entered" "$W/fork.out")" = 2 ]'
 
+t 'hotpath_seal() is counted under "(sealed)", as its violations name it' '
+	HOTPATH_OPTIONS=section_names=1 LD_PRELOAD=$B/libhotpath.so /usr/bin/python3 -c "
+import os, ctypes
+api = ctypes.CDLL(os.environ[\"B\"] + \"/libhotpath_api.so\")
+api.hotpath_seal(); api.hotpath_unseal()" >"$W/seal.out" 2>&1; cat "$W/seal.out";
+	grep -q "^hotpath: checked: 1 section entered" "$W/seal.out" &&
+	grep -qx "hotpath:   entered (sealed): 1" "$W/seal.out"'
+
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" = 0 ]
