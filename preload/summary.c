@@ -213,6 +213,9 @@ static void text_block(void)
         hp_buf_u64(&b, s->count);
         hp_buf_str(&b, " x ");
         hp_buf_name(&b, s->op, 128);
+        /* The kind in words: an operation's name alone does not tell it (hotpath_allocation and
+         * hotpath_blocking take any name), and count mode prints no report to learn it from. */
+        hp_buf_str(&b, s->kind == HP_KIND_ALLOC ? " (allocation)" : " (blocking call)");
         put_site_location(&b, s);
         hp_buf_str(&b, " [");
         hp_buf_name(&b, s->section, HP_NAME_KEEP);

@@ -267,7 +267,7 @@ START_TEST(test_warn_mode_prints_each_call_stack_once_and_summarises)
     ck_assert_msg(strstr(r->err, "hotpath: summary: 5 violations in 1 section at 1 call site (mode=warn"), "%s", r->err);
     ck_assert_msg(strstr(r->err, "hotpath:   section repeat_section: 5\n"), "%s", r->err);
     char want[128];
-    snprintf(want, sizeof want, "hotpath:   site 1: 5 x malloc in main (%s:%d) [repeat_section]\n", PROBE_SRC,
+    snprintf(want, sizeof want, "hotpath:   site 1: 5 x malloc (allocation) in main (%s:%d) [repeat_section]\n", PROBE_SRC,
              line_of(PROBE_SRC, "LINE:repeat"));
     ck_assert_msg(strstr(r->err, want), "no '%s' in:\n%s", want, r->err);
 }
@@ -287,7 +287,7 @@ START_TEST(test_count_mode_counts_without_reports)
     assert_ran_through(r);
     ck_assert_int_eq(count_of(r->err, "ALLOCATION IN HOT PATH!"), 0);
     ck_assert_msg(strstr(r->err, "hotpath: summary: 4 violations in 1 section at 2 call sites (mode=count"), "%s", r->err);
-    ck_assert_msg(strstr(r->err, ": 3 x malloc in main (") && strstr(r->err, ": 1 x calloc in main ("), "%s", r->err);
+    ck_assert_msg(strstr(r->err, ": 3 x malloc (allocation) in main (") && strstr(r->err, ": 1 x calloc (allocation) in main ("), "%s", r->err);
     r = run("mode=count", "count_api");
     ck_assert_msg(strstr(r->out, "violations 7\n"), "%s", r->out);
 }

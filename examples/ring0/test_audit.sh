@@ -40,8 +40,8 @@ dup_line=$(grep -n 'strdup(key)' "$(dirname "$0")/naive.c" | cut -d: -f1)
 grow_line=$(grep -n 'realloc(c->nodes' "$(dirname "$0")/naive.c" | cut -d: -f1)
 for want in "hotpath: summary: [0-9]* violations in 1 section at 4 call sites (mode=count" \
             "section naive_window_aggregate: [0-9]" \
-            "site 1: 177975 x malloc in naive_window_aggregate (.*naive.c:$key_line)" \
-            "x malloc in naive_window_aggregate (.*naive.c:$dup_line)" \
+            "site 1: 177975 x malloc (allocation) in naive_window_aggregate (.*naive.c:$key_line)" \
+            "x malloc (allocation) in naive_window_aggregate (.*naive.c:$dup_line)" \
             "x realloc in naive_window_aggregate (.*naive.c:$grow_line)"; do
     if has "$tmp/err2" "$want"; then ok "count summary has: $want"; else ko "count summary lacks: $want" "$tmp/err2"; fi
 done

@@ -114,6 +114,11 @@ def main(argv: Sequence[str]) -> int:
             hint = "" if by_name else (" (no process counted its sections by name: run with hotpath-run "
                                        "--expect-section NAME or HOTPATH_OPTIONS=section_names=1)")
             unmet.append(f"section '{shown(name)}' was never seen entered{hint}")
+    for lost in merger.lost.values():
+        who = f"process {lost.pid}" if lost.pid is not None else "a process"
+        print(f"{PROG}: {who} could not write {plural(lost.writes, 'report or line', 'reports or lines')} "
+              f"({lost.reason}; {shown(lost.origin[0])}:{lost.origin[1]}): the counts above are a lower bound",
+              file=sys.stderr)
     for u in unmet:
         print(f"{PROG}: {u} (exit {EXIT_UNCHECKED})", file=sys.stderr)
 
@@ -138,6 +143,10 @@ def main(argv: Sequence[str]) -> int:
         return EXIT_BAD_INPUT
     if sites:
         return EXIT_VIOLATIONS
+    if merger.lost:
+        print(f"{PROG}: reports were lost, so the run cannot be shown clean (exit {EXIT_BAD_INPUT})",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
     return EXIT_UNCHECKED if unmet else EXIT_CLEAN
 
 

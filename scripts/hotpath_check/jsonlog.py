@@ -5,10 +5,10 @@ input error naming file:line, never a traceback."""
 import json
 from typing import Any, Dict, List, Union
 
-from .model import BadInput, Checked, EnteredSection, Frame, Location, Report, kind_of
+from .model import BadInput, Checked, EnteredSection, Frame, Location, Lost, Report, kind_of
 from .sites import fill_modules
 
-Record = Union[Report, Checked, EnteredSection]
+Record = Union[Report, Checked, EnteredSection, Lost]
 
 _STR_FIELDS = ("pc", "function", "module", "file")
 _INT_FIELDS = ("offset", "module_offset", "line")
@@ -122,6 +122,12 @@ def json_summary(path: str, lineno: int, obj: Dict[str, Any]) -> List[Record]:
             raise BadInput(path, lineno, "bad JSON summary: 'sections_entered_by_name' must map names to "
                                          "non-negative integers")
         got.extend(EnteredSection((path, lineno), pid, name, n) for name, n in by_name.items())
+    lost = obj.get("lost_writes")
+    if lost is not None:
+        if not isinstance(lost, int) or isinstance(lost, bool) or lost < 0:
+            raise BadInput(path, lineno, "bad JSON summary: 'lost_writes' must be a non-negative integer")
+        if lost:
+            got.append(Lost((path, lineno), pid, lost, _opt_str(obj, "lost_reason") or "(no reason given)"))
     listed = 0
     for site in sites:
         if not isinstance(site, dict) or not isinstance(site.get("count"), int) \
@@ -129,7 +135,8 @@ def json_summary(path: str, lineno: int, obj: Dict[str, Any]) -> List[Record]:
             raise BadInput(path, lineno, "bad JSON summary: each site needs a non-negative integer 'count' and an "
                                          "'operation'")
         check_fields(path, lineno, "summary site", site)
-        r = Report((path, lineno), kind_of(site["operation"]), site["operation"],
+        kind = site.get("kind") if site.get("kind") in ("allocation", "blocking") else kind_of(site["operation"])
+        r = Report((path, lineno), str(kind), site["operation"],
                    str(site.get("section", "(unknown)")), pid)
         r.sections = [r.section]
         r.count, r.source, r.mode = site["count"], "json_summary", _opt_str(obj, "mode")

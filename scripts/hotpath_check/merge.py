@@ -8,7 +8,7 @@ number of distinct (process, site) pairs, not with the number of reports."""
 from collections import Counter
 from typing import Dict, List, Optional, Set, Tuple
 
-from .model import Checked, EnteredSection, Frame, Location, Report, SiteKey
+from .model import Checked, EnteredSection, Frame, Location, Lost, Report, SiteKey
 from .sites import is_system_module, site_frame
 
 SOURCES = ("text", "json", "summary", "json_summary")
@@ -66,6 +66,7 @@ class Merger:
         self.procs: Dict[int, Process] = {}
         self.anon: "Counter[SiteKey]" = Counter()  # reports without a pid: each a process of its own
         self.sections_named: Set[str] = set()  # every section a report or summary names
+        self.lost: Dict[Optional[int], Lost] = {}  # per process, the largest loss it reported
 
     def locate(self, r: Report) -> None:
         if r.frames:
@@ -80,6 +81,10 @@ class Merger:
             self.add_report(rec)
         elif isinstance(rec, EnteredSection):
             self.add_entered(rec)
+        elif isinstance(rec, Lost):
+            old = self.lost.get(rec.pid)
+            if old is None or rec.writes > old.writes:  # the text and the JSON summary say it twice
+                self.lost[rec.pid] = rec
 
     def add_entered(self, e: EnteredSection) -> None:
         """A process's text and JSON summaries both name its sections: the larger count is kept."""

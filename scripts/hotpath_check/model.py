@@ -11,7 +11,7 @@ EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_UNCHECKED = 0, 1, 2, 3
 ALLOC_OPS = frozenset({
     "malloc", "calloc", "realloc", "free", "posix_memalign", "aligned_alloc", "memalign", "valloc",
     "pvalloc", "reallocarray", "strdup", "strndup", "operator new", "operator new[]",
-    "malloc_usable_size"})
+    "malloc_usable_size", "allocation"})  # "allocation": a sanitizer's allocator hook
 
 Origin = Tuple[str, int]  # (path, line)
 SiteKey = Tuple[object, ...]
@@ -118,6 +118,17 @@ class EnteredSection:
     pid: int
     name: str
     count: int
+
+
+@dataclass
+class Lost:
+    """A process said that some of its reports or lines could not be written (its summary's
+    "hotpath:   lost:" line or the JSON summary's lost_writes): the counts are a lower bound."""
+
+    origin: Origin
+    pid: Optional[int]
+    writes: int
+    reason: str
 
 
 def kind_of(operation: str) -> str:

@@ -10,10 +10,10 @@ import re
 from typing import Callable, List, Optional, Tuple, Union
 
 from .jsonlog import parse_json_record
-from .model import BadInput, Checked, EnteredSection, Frame, Location, Report, kind_of
+from .model import BadInput, Checked, EnteredSection, Frame, Location, Lost, Report, kind_of
 from .sites import fill_modules
 
-Record = Union[Report, Checked, EnteredSection]
+Record = Union[Report, Checked, EnteredSection, Lost]
 Emit = Callable[[Record], None]
 
 # The known kinds may follow a prefix (a timestamp, ctest's "7: "); a kind of a later version, only
@@ -47,10 +47,12 @@ SUMMARY = re.compile(r"^hotpath: summary: (?P<n>\d+) violations? in \d+ sections
 # The location is the last parenthesized group before the section: C++ names hold parentheses too
 # ("std::function<void ()>::operator()() const"). A location with parentheses of its own (a path
 # "/srv/app (copy)/x.c") falls back to the first " (" after the name.
-SUMMARY_SITE = re.compile(r"^hotpath:   site \d+: (?P<n>\d+) x (?P<op>\S+(?: new(?:\[\])?)?)"
+KIND = r"(?: \((?P<kind>allocation|blocking call)\))?"  # absent in logs of sentinels before 0.2
+SUMMARY_SITE = re.compile(r"^hotpath:   site \d+: (?P<n>\d+) x (?P<op>\S+(?: new(?:\[\])?)?)" + KIND +
                           r"(?: in (?P<func>.*) \((?P<loc>[^()]*)\))? \[(?P<section>.*)\]$")
-SUMMARY_SITE_LOOSE = re.compile(r"^hotpath:   site \d+: (?P<n>\d+) x (?P<op>\S+(?: new(?:\[\])?)?)"
+SUMMARY_SITE_LOOSE = re.compile(r"^hotpath:   site \d+: (?P<n>\d+) x (?P<op>\S+(?: new(?:\[\])?)?)" + KIND +
                                 r"(?: in (?P<func>.*?) \((?P<loc>.*)\))? \[(?P<section>.*)\]$")
+LOST = re.compile(r"^hotpath:   lost: (?P<n>\d+) reports? or lines? \(\d+ bytes\) could not be written: (?P<why>.*)$")
 CHECKED_MARK = "hotpath: checked: "
 CHECKED = re.compile(r"^hotpath: checked: (?P<e>\d+) sections? entered, (?P<n>\d+) violations? "
                      r"\(pid (?P<pid>\d+), (?P<prog>.*), mode=(?P<mode>\w+)\)$")
@@ -198,7 +200,8 @@ class TextBlock:
 
 def summary_report(path: str, lineno: int, pid: Optional[int], mode: str, m: "re.Match[str]") -> Report:
     op = m.group("op")
-    r = Report((path, lineno), kind_of(op), op, unescape(m.group("section")), pid)
+    kind = {"allocation": "allocation", "blocking call": "blocking"}.get(m.group("kind") or "", kind_of(op))
+    r = Report((path, lineno), kind, op, unescape(m.group("section")), pid)
     r.sections = [r.section]
     r.count, r.source, r.mode = int(m.group("n")), "summary", mode
     loc = m.group("loc")
@@ -235,6 +238,7 @@ class TextReader:
         self.tentative: Optional[TextBlock] = None  # a prefixed headline: a report if the next line says so
         self.summary: Optional[_Summary] = None
         self.entered: Optional[Tuple[int, str]] = None  # after a checked line: its pid and prefix
+        self.last_pid: Optional[int] = None  # of the last checked line: a lost line follows it
         self.lineno = 0
         self.seen = False  # anything of hotpath's met (for the binary-file decision)
 
@@ -313,6 +317,10 @@ class TextReader:
         if s is not None:
             body = strip_prefix(line, s.prefix)
             if body is not None and body.startswith("hotpath:   "):
+                lm = LOST.match(body)
+                if lm:
+                    self.emit(Lost((self.path, i), s.pid, int(lm.group("n")), unescape(lm.group("why"))))
+                    return
                 m = SUMMARY_SITE.match(body) or SUMMARY_SITE_LOOSE.match(body)
                 if m:
                     r = summary_report(self.path, i, s.pid, s.mode, m)
@@ -335,6 +343,13 @@ class TextReader:
             self._hotpath_line(i, line)
 
     def _hotpath_line(self, i: int, line: str) -> None:
+        at = line.find("hotpath:   lost: ")
+        if at >= 0:  # after the checked line when the process had no violation to summarize
+            lm = LOST.match(line[at:])
+            if lm:
+                self.seen = True
+                self.emit(Lost((self.path, i), self.last_pid, int(lm.group("n")), unescape(lm.group("why"))))
+                return
         # The exit summary may follow a prefix too (ctest's "7: ", a timestamp): in count mode it is
         # the only trace of the violations, so missing it would pass the gate.
         at = line.find(SUMMARY_MARK)
@@ -357,5 +372,6 @@ class TextReader:
                 self.emit(Checked((self.path, i), int(m.group("pid")), int(m.group("e")), int(m.group("n")),
                                   unescape(m.group("prog")), m.group("mode")))
                 self.entered = (int(m.group("pid")), line[:at])
+                self.last_pid = int(m.group("pid"))
             elif at <= SHORT_PREFIX and '"' not in line[:at]:
                 raise BadInput(self.path, i, f"a cut or garbled 'hotpath: checked:' line: {line!r}")

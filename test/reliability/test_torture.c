@@ -162,7 +162,7 @@ START_TEST(test_dlopen_in_a_section_reports_the_constructor_and_the_loader)
     assert_survived(r);
     ck_assert_msg(rl_field(r->out, "dlopen violations") >= 101, "%s", r->out);
     ck_assert_int_eq(rl_field(r->out, "allowed dlopen violations"), 0);
-    ck_assert_msg(strstr(r->err, ": 100 x malloc in ctor (") && strstr(r->err, "libctor.c:"), "%s", r->err);
+    ck_assert_msg(strstr(r->err, ": 100 x malloc (allocation) in ctor (") && strstr(r->err, "libctor.c:"), "%s", r->err);
     int torn;
     rl_whole_reports(r->err, &torn, NULL, 0);
     ck_assert_int_eq(torn, 0);
@@ -253,7 +253,7 @@ START_TEST(test_check_all_under_threads_forks_and_signals)
     /* forkbusy forks 10 times from inside a section: each fork is a spawn-category violation */
     r = rl_runv(PRELOAD, "mode=count:check=all", T, TORTURE, "forkbusy", NULL);
     assert_survived(r);
-    ck_assert_msg(strstr(r->err, ": 10 x fork in forkbusy ("), "%s", r->err);
+    ck_assert_msg(strstr(r->err, ": 10 x fork (blocking call) in forkbusy ("), "%s", r->err);
     r = rl_runv(PRELOAD, "mode=warn:check=all", T, TORTURE, "signal_storm", "300", NULL);
     assert_survived(r);
     r = rl_runv(PRELOAD, "mode=count:check=all", T, TORTURE, "spawn", NULL);

@@ -283,7 +283,7 @@ START_TEST(test_violation_on_a_small_stack_gets_a_full_report)
     ck_assert_msg(r->exited && r->code == 0 && strstr(r->out, "survived"), "%s, warn mode: %s\n%s", what,
                   rl_how(r), r->err);
     assert_full_report(r, what);
-    ck_assert_msg(strstr(r->err, "hotpath:   site 1: 1 x malloc in allocate ("), "%s: summary:\n%s", what,
+    ck_assert_msg(strstr(r->err, "hotpath:   site 1: 1 x malloc (allocation) in allocate ("), "%s: summary:\n%s", what,
                   r->err);
 }
 END_TEST
