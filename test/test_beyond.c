@@ -115,7 +115,7 @@ START_TEST(test_fortified_entry_points_are_caught)
                                             "__poll_chk", "__ppoll_chk", "__read_chk", "__open_2"};
     for (size_t i = 0; i < sizeof fortified / sizeof *fortified; i++) {
         char want[64];
-        snprintf(want, sizeof want, " x %s in main (", fortified[i]);
+        snprintf(want, sizeof want, " x %s (blocking call) in main (", fortified[i]);
         ck_assert_msg(strstr(r->err, want), "no '%s' in:\n%s", want, r->err);
     }
 }

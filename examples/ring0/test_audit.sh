@@ -42,7 +42,7 @@ for want in "hotpath: summary: [0-9]* violations in 1 section at 4 call sites (m
             "section naive_window_aggregate: [0-9]" \
             "site 1: 177975 x malloc (allocation) in naive_window_aggregate (.*naive.c:$key_line)" \
             "x malloc (allocation) in naive_window_aggregate (.*naive.c:$dup_line)" \
-            "x realloc in naive_window_aggregate (.*naive.c:$grow_line)"; do
+            "x realloc (allocation) in naive_window_aggregate (.*naive.c:$grow_line)"; do
     if has "$tmp/err2" "$want"; then ok "count summary has: $want"; else ko "count summary lacks: $want" "$tmp/err2"; fi
 done
 
