@@ -70,7 +70,7 @@ for san in address thread leak gcc_address address22 thread22 leak22; do
 	# executable) is not the user's code: the summary and hotpath-check name the user's line.
 	t "$san: the summary and hotpath-check name the user's line, not the sanitizer's" '
 		LD_PRELOAD=$pre HOTPATH_OPTIONS=mode=warn:log_path=$W/site.$san.log $prog hot >$W/out 2>$W/err &&
-		has "site 1: 1 x allocation in main ($S/test/hosts/san_probe.c:$HOT_LINE)" $W/site.$san.log &&
+		has "site 1: 1 x allocation (allocation) in main ($S/test/hosts/san_probe.c:$HOT_LINE)" $W/site.$san.log &&
 		{ (cd $W && $B/bin/hotpath-check --root $W site.$san.log) >$W/check; [ $? = 1 ]; } &&
 		has "$S/test/hosts/san_probe.c:$HOT_LINE: allocation " $W/check && has " in main in hot section" $W/check'
 	t "$san: free in a section with check_free=1" '
@@ -85,7 +85,7 @@ t "clang++ asan: operator new in a section is reported" '
 export prog=$H/san_address_clang_nodebug
 t "clang asan without debug info: the site is main, not the runtime linked into the executable" '
 	LD_PRELOAD=$P HOTPATH_OPTIONS=mode=warn:log_path=$W/nd.log $prog hot >$W/out 2>$W/err &&
-	has "site 1: 1 x allocation in main (" $W/nd.log && hasnt "site 1: 1 x allocation in __" $W/nd.log &&
+	has "site 1: 1 x allocation (allocation) in main (" $W/nd.log && hasnt "site 1: 1 x allocation (allocation) in __" $W/nd.log &&
 	{ (cd $W && $B/bin/hotpath-check --root $W nd.log) >$W/check; [ $? = 1 ]; } && has " in main in hot section" $W/check'
 # gcc's libasan.so after the sentinel: ASan stops the process itself unless told not to check the
 # order; told so, the sentinel's malloc runs in front of ASan's and names the entry point.

@@ -33,7 +33,7 @@ fn checked_alloc_site_is_the_allocating_line_on_both_sides() {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/bin/checked_bump.rs");
     let elsewhere = std::env::temp_dir();
     let (log, checks) = logged_sites(BUMP, &["section"], &[&elsewhere, Path::new(env!("CARGO_MANIFEST_DIR"))]);
-    let summary = format!("site 1: 1 x alloc in checked_bump::in_section ({}:{line})", file.display());
+    let summary = format!("site 1: 1 x alloc (allocation) in checked_bump::in_section ({}:{line})", file.display());
     assert!(log.contains(&summary), "the summary names {summary}:\n{log}");
     assert!(checks[0].starts_with(&format!("{}:{line}: allocation 'alloc'", file.display())), "{}", checks[0]);
     assert!(checks[1].starts_with(&format!("src/bin/checked_bump.rs:{line}: allocation 'alloc'")), "{}", checks[1]);
