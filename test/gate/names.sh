@@ -78,5 +78,18 @@ api.hotpath_seal(); api.hotpath_unseal()" >"$W/seal.out" 2>&1; cat "$W/seal.out"
 	grep -q "^hotpath: checked: 1 section entered" "$W/seal.out" &&
 	grep -qx "hotpath:   entered (sealed): 1" "$W/seal.out"'
 
+t 'names beyond the table (512) are counted and said, in text and JSON' '
+	HOTPATH_OPTIONS="section_names=1 json_path=$W/many.jsonl" LD_PRELOAD=$B/libhotpath.so /usr/bin/python3 -c "
+import os, ctypes
+api = ctypes.CDLL(os.environ[\"B\"] + \"/libhotpath_api.so\")
+names = [ctypes.create_string_buffer(b\"n%d\" % i) for i in range(600)]
+for n in names: api.hotpath_enter(n); api.hotpath_exit()" >"$W/many.out" 2>&1;
+	grep "^hotpath: checked" "$W/many.out"; tail -1 "$W/many.out";
+	grep -q "^hotpath: checked: 600 sections entered" "$W/many.out" &&
+	[ "$(grep -c "^hotpath:   entered n[0-9]*: 1$" "$W/many.out")" = 512 ] &&
+	grep -qx "hotpath:   (sections entered whose names did not fit the table: 88)" "$W/many.out" &&
+	grep -q "\"sections_not_named\":88" "$W/many.jsonl" &&
+	"$CHECK" "$W/many.out" "$W/many.jsonl" >/dev/null'
+
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" = 0 ]
