@@ -13,6 +13,7 @@ INCLUDEDIR   ?= $(PREFIX)/include
 MANDIR       ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 
+include arch/cross.mk
 CC       ?= cc
 CXX      ?= c++
 CFLAGS   ?= -O2 -g
@@ -30,7 +31,7 @@ WARN     := -Wall -Wextra $(if $(filter 1 yes,$(WERROR)),-Werror)
 DEPFLAGS := -MMD -MP
 HP_CFLAGS := -std=c11 $(WARN) -D_GNU_SOURCE -fPIC -fvisibility=hidden $(DEPFLAGS)
 # The Check unit-test library, for every suite (only `make check` needs it).
-CHECK_LIBS := $(shell pkg-config --cflags --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
+CHECK_LIBS := $(shell $(PKG_CONFIG) --cflags --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 # Every check-* recipe runs its suites through $(SUITE) NAME COMMAND: the same "== NAME" and
 # "PASS: NAME" / "FAIL: NAME (exit N)" lines for all, counted by `make check`'s last line.
 SUITE := sh test/suite.sh
@@ -77,8 +78,8 @@ PRELOAD_OBJ := $(PRELOAD_SRC:%.c=$(B)/%.o)
 # without a stub a link error rather than a process that cannot load the preload. libiberty's
 # demangler (PIC on Debian) is linked in statically, its symbols kept out of the exports.
 PRELOAD_LIBS := -Wl,--exclude-libs,libiberty.a -l:libiberty.a
-PRELOAD_CFLAGS := $(shell pkg-config --cflags libunwind libdw 2>/dev/null)
-soname_of = $(shell f=$$($(CC) -print-file-name=$(1)) && objdump -p "$$f" 2>/dev/null | awk '/SONAME/ {print $$2}')
+PRELOAD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libunwind libdw 2>/dev/null)
+soname_of = $(shell f=$$($(CC) -print-file-name=$(1)) && $(OBJDUMP) -p "$$f" 2>/dev/null | awk '/SONAME/ {print $$2}')
 PRELOAD_SONAMES = -DHP_LIBDW_SONAME='"$(or $(call soname_of,libdw.so),libdw.so.1)"' \
                   -DHP_LIBUNWIND_SONAME='"$(or $(call soname_of,libunwind.so),libunwind.so.8)"'
 $(B)/preload/libdw_shim.o: HP_SONAME_FLAGS = $(PRELOAD_SONAMES)
@@ -136,6 +137,7 @@ include examples/examples.mk
 include examples/ring0/ring0.mk
 include rust/rust.mk
 include cmake/cmake.mk
+include arch/aarch64.mk
 
 all: $(ALL_TARGETS)
 

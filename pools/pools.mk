@@ -103,7 +103,7 @@ check-pools-sanitize: $(POOLS_ASAN_BINS) $(POOLS_UBSAN_SPSC) $(POOLS_TSAN_BINS) 
 POOLS_BENCH := $(B)/bench/pools/bench_pools
 $(POOLS_BENCH): bench/pools/bench_pools.c $(wildcard bench/pools/*.h) $(POOLS_LIB) $(POOLS_HDR) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 $(WARN) -D_GNU_SOURCE -O2 -g -march=native -Ipools/include $< -o $@ $(POOLS_LIB) -lpthread
+	$(CC) -std=c11 $(WARN) -D_GNU_SOURCE -O2 -g -march=native -Iapi -Ipools/include $< -o $@ $(POOLS_LIB) -lpthread
 
 bench-pools: $(POOLS_BENCH)
 	$(POOLS_BENCH)
@@ -114,7 +114,7 @@ POOLS_BENCH_LAYOUTS := $(foreach a,16 32 64,$(B)/bench/pools/bench_pools_align$(
 $(B)/bench/pools/bench_pools_align%: bench/pools/bench_pools.c $(POOLS_LIB) $(POOLS_HDR) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 $(WARN) -D_GNU_SOURCE -O2 -g -march=native -falign-loops=$* -falign-jumps=$* \
-	    -Ipools/include $< -o $@ $(POOLS_LIB) -lpthread
+	    -Iapi -Ipools/include $< -o $@ $(POOLS_LIB) -lpthread
 
 bench-pools-layouts: $(POOLS_BENCH_LAYOUTS)
 	@set -e; for b in $(POOLS_BENCH_LAYOUTS); do echo "== $$b"; $$b 21; done

@@ -31,7 +31,7 @@ $(T)/probe_blocking: test/probe_blocking.c api/hotpath.h $(API_LINKS)
 # and the point is the entry points that gcc-built (distribution) binaries call.
 $(T)/probe_fortify: test/probe_fortify.c api/hotpath.h $(API_LINKS)
 	@mkdir -p $(T)
-	gcc $(TEST_CFLAGS) -O2 -D_FORTIFY_SOURCE=2 $< -o $@ $(TEST_LINK)
+	$(CROSS)gcc $(CROSS_PREFIXMAP) $(TEST_CFLAGS) -O2 -D_FORTIFY_SOURCE=2 $< -o $@ $(TEST_LINK)
 $(T)/probe_seal: test/probe_seal.c api/hotpath.h $(API_LINKS)
 	@mkdir -p $(T)
 	$(CC) $(TEST_CFLAGS) $< -o $@ $(TEST_LINK)

@@ -18,6 +18,8 @@
  *
  * Nothing here is a test: it prints, it does not fail.
  */
+#include "hp_cpu.h"
+
 #include <hotpath/pool.h>
 #include <hotpath/ring.h>
 #include <hotpath/scratch.h>
@@ -67,18 +69,18 @@ static void pin(int cpu)
  * coherence round trips (the ping-pong probe taken before the run, in pauses of the measured
  * cost: ~16 in the good placement, ~65 in the slow one here) instead of taking the line away after
  * nearly every write the other side makes. Set before each run's threads start. */
-static inline void relax(void) { __builtin_ia32_pause(); }
+static inline void relax(void) { hp_cpu_relax(); }
 static int backoff_pauses = 16;
 static inline void backoff(void)
 {
     for (int k = 0; k < backoff_pauses; k++)
-        __builtin_ia32_pause();
+        hp_cpu_relax();
 }
 static double pause_ns(void)
 {
     double t0 = now_ns();
     for (int k = 0; k < 200000; k++)
-        __builtin_ia32_pause();
+        hp_cpu_relax();
     return (now_ns() - t0) / 200000;
 }
 

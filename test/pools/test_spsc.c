@@ -6,6 +6,7 @@
  * runs in a hot section; the stress test's threads each run theirs in one.
  */
 #include "hp_test.h"
+#include "hp_cpu.h"
 
 #include <hotpath/spsc.h>
 
@@ -467,7 +468,7 @@ struct stress {
     uint64_t consumer_got;
 };
 
-static inline void cpu_relax(void) { __builtin_ia32_pause(); }
+static inline void cpu_relax(void) { hp_cpu_relax(); }
 
 static void *stress_producer(void *arg)
 {
