@@ -10,6 +10,14 @@ const BLOCKING: &str = env!("CARGO_BIN_EXE_blocking");
 const MUTEX: &str = env!("CARGO_BIN_EXE_mutex");
 const HASHMAP: &str = env!("CARGO_BIN_EXE_hashmap");
 
+/// A root that holds none of the sources: a directory made just now (the temporary directory itself
+/// would hold a checkout cloned under /tmp, and the sites would then be shown relative to it).
+fn elsewhere(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("hotpath-probe-root.{}.{name}", std::process::id()));
+    std::fs::create_dir_all(&d).expect("a root directory");
+    d
+}
+
 #[test]
 fn checked_alloc_reports_an_allocator_that_never_calls_malloc() {
     let o = gated("warn", BUMP, &["section"]);
@@ -31,7 +39,7 @@ fn checked_alloc_reports_an_allocator_that_never_calls_malloc() {
 fn checked_alloc_site_is_the_allocating_line_on_both_sides() {
     let line = line_of(include_str!("../src/bin/checked_bump.rs"), "// ALLOC:vec");
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/bin/checked_bump.rs");
-    let elsewhere = std::env::temp_dir();
+    let elsewhere = elsewhere("bump");
     let (log, checks) = logged_sites(BUMP, &["section"], &[&elsewhere, Path::new(env!("CARGO_MANIFEST_DIR"))]);
     let summary = format!("site 1: 1 x alloc (allocation) in checked_bump::in_section ({}:{line})", file.display());
     assert!(log.contains(&summary), "the summary names {summary}:\n{log}");
@@ -45,7 +53,7 @@ fn checked_alloc_site_is_the_allocating_line_on_both_sides() {
 fn a_hashmap_insert_site_is_the_users_line_not_hashbrowns() {
     let line = line_of(include_str!("../src/bin/hashmap.rs"), "// ALLOC:insert");
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/bin/hashmap.rs");
-    let (log, checks) = logged_sites(HASHMAP, &[], &[&std::env::temp_dir()]);
+    let (log, checks) = logged_sites(HASHMAP, &[], &[&elsewhere("hashmap")]);
     let summary = format!("in hashmap::in_section ({}:{line})", file.display());
     assert!(log.contains(&summary), "the summary names {summary}:\n{log}");
     assert!(checks[0].starts_with(&format!("{}:{line}: allocation ", file.display())), "{}", checks[0]);
