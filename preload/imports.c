@@ -22,6 +22,7 @@ static int imports_one(struct dl_phdr_info *info, size_t size, void *data)
             dyn = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
     if (!dyn) return 0;
     uintptr_t symtab = 0, strtab = 0, gnu_hash = 0, sysv_hash = 0;
+    unsigned long strsz = 0;
     for (; dyn->d_tag != DT_NULL; dyn++) {
         uintptr_t v = (uintptr_t)dyn->d_un.d_ptr;
         if (v && v < info->dlpi_addr) v += info->dlpi_addr; /* not relocated in place (vDSO) */
@@ -29,16 +30,22 @@ static int imports_one(struct dl_phdr_info *info, size_t size, void *data)
         if (dyn->d_tag == DT_STRTAB) strtab = v;
         if (dyn->d_tag == DT_GNU_HASH) gnu_hash = v;
         if (dyn->d_tag == DT_HASH) sysv_hash = v;
+        if (dyn->d_tag == DT_STRSZ) strsz = (unsigned long)dyn->d_un.d_val;
     }
     if (!symtab || !strtab) return 0;
-    /* Undefined symbols are not hashed: with a GNU hash table they are the first symoffset; a
-     * SysV table's nchain counts every symbol. */
+    /* Undefined symbols are not hashed: with a GNU hash table they are below its symoffset; a SysV
+     * table's nchain counts every symbol. But a module that exports nothing has no hashed symbol,
+     * and there aarch64's GNU ld writes symoffset 1 (x86-64's writes the symbol count): so the
+     * count is also bounded by where .dynstr starts, right after .dynsym in GNU ld's layout (other
+     * linkers put sections between; every name is checked against DT_STRSZ). */
     unsigned long count = gnu_hash    ? ((const uint32_t *)gnu_hash)[1]
                           : sysv_hash ? ((const uint32_t *)sysv_hash)[1]
                                       : 0;
+    if (!sysv_hash && strtab > symtab && (strtab - symtab) / sizeof(ElfW(Sym)) > count)
+        count = (strtab - symtab) / sizeof(ElfW(Sym));
     const ElfW(Sym) *sym = (const ElfW(Sym) *)symtab;
     for (unsigned long i = 1; i < count && i < 100000; i++) {
-        if (sym[i].st_shndx != SHN_UNDEF) continue;
+        if (sym[i].st_shndx != SHN_UNDEF || (strsz && sym[i].st_name >= strsz)) continue;
         const char *name = (const char *)strtab + sym[i].st_name;
         for (const char *const *n = names; *n; n++)
             if (!strcmp(name, *n)) return 1;

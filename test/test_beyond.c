@@ -6,10 +6,13 @@
 #include "run_probe.h"
 
 #include <check.h>
+#include <elf.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Every entry of the interception list, as the table itself gives it: a function added there is
@@ -258,6 +261,50 @@ START_TEST(test_hot_functions_in_uninstrumented_code_warn)
 }
 END_TEST
 
+/* A program that exports nothing has no hashed dynamic symbol, and aarch64's GNU ld writes 1 for
+ * the GNU hash table's symoffset there (x86-64's writes the symbol count): its imports (the hooks,
+ * hotpath__hot_table) must be seen all the same. The probe is copied with that symoffset, a value
+ * as valid for the loader as the original, so the case is tested on every architecture. */
+static void copy_with_symoffset_1(const char *from, char *to)
+{
+    int in = open(from, O_RDONLY);
+    ck_assert_int_ge(in, 0);
+    struct stat st;
+    ck_assert_int_eq(fstat(in, &st), 0);
+    char *elf = malloc((size_t)st.st_size);
+    ck_assert_ptr_nonnull(elf);
+    ck_assert_int_eq(read(in, elf, (size_t)st.st_size), (int)st.st_size);
+    close(in);
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)elf;
+    const Elf64_Shdr *sh = (const Elf64_Shdr *)(elf + eh->e_shoff);
+    int patched = 0;
+    for (int i = 0; i < eh->e_shnum; i++)
+        if (sh[i].sh_type == SHT_GNU_HASH) {
+            uint32_t *hash = (uint32_t *)(elf + sh[i].sh_offset);
+            hash[1] = 1; /* already so in an aarch64 build */
+            patched = 1;
+        }
+    ck_assert_msg(patched, "%s has no GNU hash table", from);
+    int out = mkstemp(to);
+    ck_assert_int_ge(out, 0);
+    ck_assert_int_eq(write(out, elf, (size_t)st.st_size), (int)st.st_size);
+    ck_assert_int_eq(fchmod(out, 0755), 0);
+    close(out);
+    free(elf);
+}
+
+START_TEST(test_hot_functions_in_a_program_that_exports_nothing)
+{
+    char path[] = "/tmp/hotpath-noexport.XXXXXX";
+    copy_with_symoffset_1(instrumented[_i], path);
+    struct probe_run *r = run_probe(PRELOAD, "mode=warn:hot_functions=recursive_hot", path, "recursive");
+    unlink(path);
+    ck_assert_msg(r->exited && r->code == 0, "%s", r->err);
+    ck_assert_msg(!strstr(r->err, "-finstrument-functions"), "instrumented build judged uninstrumented:\n%s", r->err);
+    ck_assert_msg(strstr(r->err, "Section: recursive_hot\n") && strstr(r->out, "deepest 5\n"), "%s%s", r->out, r->err);
+}
+END_TEST
+
 START_TEST(test_instrumented_build_runs_without_the_sentinel)
 {
     struct probe_run *r = run_probe(NULL, "hot_functions=static_hot", instrumented[_i], "all");
@@ -365,6 +412,7 @@ int main(void)
     tcase_add_loop_test(tc, test_hot_functions_nest_through_recursion, 0, 2);
     tcase_add_loop_test(tc, test_hot_functions_in_uninstrumented_code_warn, 0, 2);
     tcase_add_loop_test(tc, test_hot_functions_file_and_unknown_names, 0, 2);
+    tcase_add_loop_test(tc, test_hot_functions_in_a_program_that_exports_nothing, 0, 2);
     tcase_add_loop_test(tc, test_instrumented_build_runs_without_the_sentinel, 0, 2);
     suite_add_tcase(s, tc);
 
