@@ -16,6 +16,7 @@
 #include "hp_cpu.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -94,6 +95,12 @@ void hp_violation(const struct hp_event *ev)
 {
     int saved_errno = errno;
     hp_in_sentinel = 1;
+    /* A cancel pending for this thread (or asynchronous cancellation) must not act inside the
+     * report: libdw's open() and read() are cancellation points, and a thread cancelled there
+     * would drop its report and leave the report lock held. It acts at the next cancellation point
+     * after (the checked call itself, if it is one). No allocation, no system call. */
+    int cancel_state;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
 
     struct job j = {.ev = ev, .section = hotpath_section()};
 
@@ -116,6 +123,7 @@ void hp_violation(const struct hp_event *ev)
         }
     }
     if (j.count < 0) { /* suppressed */
+        pthread_setcancelstate(cancel_state, NULL);
         hp_in_sentinel = 0;
         errno = saved_errno;
         return;
@@ -123,6 +131,7 @@ void hp_violation(const struct hp_event *ev)
     __atomic_add_fetch(&hotpath__violation_count, 1, __ATOMIC_RELAXED);
 
     if (hp_opt.mode == HP_MODE_ABORT) abort(); /* hp_in_sentinel stays set: a handler may allocate */
+    pthread_setcancelstate(cancel_state, NULL);
     hp_in_sentinel = 0;
     errno = saved_errno;
 }

@@ -426,6 +426,39 @@ static void *blocked_reader(void *arg)
     return (void *)r;
 }
 
+/* A cancel already pending when a thread reaches a checked call: the report is written whole
+ * (libdw's open() and read() inside it are cancellation points of their own), the cancel then acts
+ * in the real read(), and the report lock is free for the next report. */
+static int go;
+static void *pending_reader(void *arg)
+{
+    (void)arg;
+    while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE)) /* no cancellation point until the section */
+        ;
+    hotpath_enter("cancel_section");
+    char c;
+    ssize_t r = read(pipefd[0], &c, 1);
+    hotpath_exit();
+    return (void *)r;
+}
+
+static int cancel_pending_scenario(void)
+{
+    pthread_t t;
+    void *res = NULL;
+    if (pipe(pipefd)) return 1;
+    pthread_create(&t, NULL, pending_reader, NULL);
+    pthread_cancel(t);
+    __atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+    pthread_join(t, &res);
+    printf("cancelled %d\n", res == PTHREAD_CANCELED);
+    hotpath_enter("after_cancel");
+    ssize_t w = write(pipefd[1], "x", 1);
+    hotpath_exit();
+    printf("wrote %zd\nsurvived\n", w);
+    return 0;
+}
+
 static int cancel_scenario(void)
 {
     pthread_t t;
@@ -444,6 +477,7 @@ static int cancel_scenario(void)
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "cancel")) return cancel_scenario();
+    if (argc > 1 && !strcmp(argv[1], "cancel_pending")) return cancel_pending_scenario();
     setup();
     const char *name = argc > 1 ? argv[1] : "read";
     int cold = !strncmp(name, "cold:", 5); /* cold:NAME makes the call outside any section */

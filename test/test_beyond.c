@@ -144,6 +144,18 @@ START_TEST(test_cancellation_points_stay_cancellation_points)
 }
 END_TEST
 
+START_TEST(test_a_pending_cancel_waits_until_the_report_is_written)
+{
+    struct probe_run *r = run_probe(PRELOAD, "check=io:mode=warn", PROBE_BLOCKING, "cancel_pending");
+    ck_assert_msg(r->exited && r->code == 0 && !r->timed_out, "%s", r->err);
+    ck_assert_msg(strstr(r->out, "cancelled 1\nwrote 1\n"), "%s", r->out);
+    const char *first = strstr(r->err, "Section: cancel_section\n"), *next = strstr(r->err, "Section: after_cancel\n");
+    ck_assert_msg(first && has_op(r->err, "read") && strstr(first, "Backtrace:"), "no whole report of read:\n%s", r->err);
+    ck_assert_msg(next && strstr(next, "Backtrace:") && !strstr(r->err, "the report lock was busy"),
+                  "the report lock was left held:\n%s", r->err);
+}
+END_TEST
+
 START_TEST(test_unknown_category_is_an_error)
 {
     struct probe_run *r = run_probe(PRELOAD, "check=alloc,locks", PROBE_BLOCKING, "sleep");
@@ -392,6 +404,7 @@ int main(void)
     tcase_add_loop_test(tc, test_other_categories_do_not_report, 0, NCALLS);
     tcase_add_loop_test(tc, test_calls_outside_sections_are_untouched, 0, NCALLS);
     tcase_add_test(tc, test_cancellation_points_stay_cancellation_points);
+    tcase_add_test(tc, test_a_pending_cancel_waits_until_the_report_is_written);
     tcase_add_test(tc, test_fortified_entry_points_are_caught);
     tcase_add_test(tc, test_vfork_report_names_its_caller);
     tcase_add_test(tc, test_unknown_category_is_an_error);
