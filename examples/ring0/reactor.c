@@ -12,20 +12,22 @@
  * sharing the first. The producer yields when the input ring is full and the consumer sleeps 20 us
  * when the output ring is empty, so the two share their CPU without starving each other.
  *
- * Latency: per loop iteration, the TSC is read before taking the batch and after handing it back
- * (rdtsc + lfence, rdtscp), converted to ns with a frequency calibrated against CLOCK_MONOTONIC at
- * start-up, and divided by the batch's size: one sample per event, weighted, in a fixed histogram.
- * Without a TSC (not x86-64): clock_gettime(CLOCK_MONOTONIC) the same way.
+ * Latency: per loop iteration, a counter (tick.h: the TSC on x86-64, CNTVCT_EL0 on AArch64) is
+ * read before taking the batch and after handing it back, converted to ns with a rate calibrated
+ * against CLOCK_MONOTONIC at start-up, and divided by the batch's size: one sample per event,
+ * weighted, in a fixed histogram.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include "ring0.h"
 #include "gen.h"
+#include "tick.h"
 
 #include <hotpath.h>
 #include <hotpath/ring.h>
 #include <hotpath/spsc.h>
+#include <hp_cpu.h>
 
 #include <pthread.h>
 #include <sched.h>
@@ -33,58 +35,19 @@
 #include <stdlib.h>
 #include <time.h>
 
-#if defined(__x86_64__)
-#include <x86intrin.h>
-#endif
-
 HP_SPSC_DEFINE(ev_ring, ring0_event);
 HP_SPSC_DEFINE(res_ring, ring0_result);
 HP_RING_DEFINE(res_backlog, ring0_result);
 
 /* ---- time ------------------------------------------------------------------------------------- */
 
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-#if defined(__x86_64__)
-static inline uint64_t tick_start(void)
-{
-    uint64_t t = __rdtsc();
-    _mm_lfence(); /* the batch's work does not start before the read */
-    return t;
-}
-static inline uint64_t tick_end(void)
-{
-    unsigned aux;
-    return __rdtscp(&aux); /* waits for the batch's work to finish */
-}
-static const char timer_name[] = "TSC (rdtsc+lfence / rdtscp) per batch, ns from a CLOCK_MONOTONIC calibration";
-#else
-/* clock_gettime(CLOCK_MONOTONIC) is a vDSO read, no allocation or lock: exempt from the static
- * check, which cannot see into libc. */
-static inline uint64_t tick_start(void) { return HOTPATH_UNCHECKED(mono_ns()); }
-static inline uint64_t tick_end(void) { return HOTPATH_UNCHECKED(mono_ns()); }
-static const char timer_name[] = "clock_gettime(CLOCK_MONOTONIC) per batch";
-#endif
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__)
-    _mm_pause();
-#endif
-}
-
 /* ns per tick, and the cost of one start/end pair (the smallest of many). */
 static void calibrate(double *ns_per_tick, double *pair_ns)
 {
-    uint64_t n0 = mono_ns(), t0 = tick_start();
-    while (mono_ns() - n0 < 20000000u) {
+    uint64_t n0 = tick_mono_ns(), t0 = tick_start();
+    while (tick_mono_ns() - n0 < 20000000u) {
     }
-    uint64_t n1 = mono_ns(), t1 = tick_end();
+    uint64_t n1 = tick_mono_ns(), t1 = tick_end();
     *ns_per_tick = (double)(n1 - n0) / (double)(t1 - t0);
     uint64_t best = UINT64_MAX;
     for (int i = 0; i < 10000; i++) {
@@ -153,7 +116,7 @@ static void sink_emit(void *ctx, const ring0_result *res) HOTPATH_NONBLOCKING
     while (!res_backlog_push_ptr(&r->backlog, res)) { /* backlog full: wait for the consumer */
         backlog_drain(r);
         r->st->out_spins++;
-        cpu_relax();
+        hp_cpu_relax();
     }
     size_t parked = res_backlog_count(&r->backlog);
     if (parked > r->st->backlog_max) r->st->backlog_max = parked;
@@ -171,7 +134,7 @@ static size_t reactor_batch(struct run *r, uint64_t *first) HOTPATH_NONBLOCKING
     if (HP_POOLS_UNLIKELY(k == 0)) {
         if (!res_backlog_empty(&r->backlog)) backlog_drain(r);
         r->st->idle_polls++;
-        cpu_relax();
+        hp_cpu_relax();
         return 0;
     }
     if (HP_POOLS_UNLIKELY(*first == 0)) *first = t0;
@@ -189,7 +152,7 @@ static void reactor_flush(struct run *r) HOTPATH_NONBLOCKING
     r->flush(r->ops);
     while (!res_backlog_empty(&r->backlog)) {
         backlog_drain(r);
-        cpu_relax();
+        hp_cpu_relax();
     }
 }
 
@@ -314,7 +277,7 @@ int ring0_run(const ring0_config *cfg, ring0_stats *st)
     memset(st, 0, sizeof *st);
     r.cfg = cfg;
     r.st = st;
-    st->timer = timer_name;
+    st->timer = tick_name;
     calibrate(&r.ns_per_tick, &st->timer_ns);
 
     /* Start-up: every byte the run will use, taken now. */
