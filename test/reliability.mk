@@ -45,7 +45,8 @@ R_PROGRAMS := $(R)/torture $(R)/torture_cxx $(R)/libctor.so $(R)/torture_linked
 # ---- the Check suites (they run the programs above; they need no preload themselves) ----------
 R_DEFS := -DPRELOAD='"$(R_ABS_PRELOAD)"' -DTORTURE='"$(abspath $(R)/torture)"' \
     -DTORTURE_CXX='"$(abspath $(R)/torture_cxx)"' -DTORTURE_LINKED='"$(abspath $(R)/torture_linked)"' -DLIBCTOR='"$(abspath $(R)/libctor.so)"' \
-    -DBUILD_DIR='"$(abspath $(B))"' -DSRC_DIR='"$(abspath $(RSRC))"'
+    -DBUILD_DIR='"$(abspath $(B))"' -DSRC_DIR='"$(abspath $(RSRC))"' \
+    -DLIBDIR='"/usr/lib/$(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/"'
 
 $(R)/test_%: $(RSRC)/test_%.c $(R_HELPERS) $(R_HELPER_H) | $(DEPS_OK)
 	@mkdir -p $(R)

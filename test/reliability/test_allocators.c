@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #define T 60
+#ifndef LIBDIR /* the target's multiarch library directory, from the compiler (reliability.mk) */
 #define LIBDIR "/usr/lib/x86_64-linux-gnu/"
+#endif
 
 static const struct alloc {
     const char *name, *package, *so, *owner;
