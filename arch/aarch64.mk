@@ -1,7 +1,7 @@
-# make check-aarch64: the API, sentinel and pools test suites cross-built for aarch64
-# (CROSS=aarch64-linux-gnu-, into build-aarch64) and run under qemu-aarch64 with the aarch64
-# sentinel preloaded, through arch/qemu-run; each test's probes go through it too (the runner's
-# HOTPATH_TEST_EXEC). The same suite lines as make check. Not part of make check (a second
+# make check-aarch64: the API, sentinel, beyond-malloc and pools test suites and the Ring 0 core's
+# test, cross-built for aarch64 (CROSS=aarch64-linux-gnu-, into build-aarch64) and run under
+# qemu-aarch64 with the aarch64 sentinel preloaded, through arch/qemu-run; each test's probes go
+# through it too (the runner's HOTPATH_TEST_EXEC). The same suite lines as make check. Not part of make check (a second
 # build, and emulation is ~3x slower); .ci/run runs it. Benchmarks are not run under emulation.
 CHECK_AARCH64_CROSS ?= aarch64-linux-gnu-
 check-aarch64:
@@ -12,7 +12,7 @@ check-aarch64:
 # The suites of a cross build (CROSS set), each under the emulator.
 CROSS_RUN = env -u LD_PRELOAD HOTPATH_TEST_EXEC=$(abspath arch/qemu-run) HOTPATH_TEST_PRELOAD=$(ABS_PRELOAD) \
             $(abspath arch/qemu-run)
-check-cross: $(SENTINEL_TESTS) $(POOLS_TESTS) $(PRELOAD)
+check-cross: $(SENTINEL_TESTS) $(POOLS_TESTS) $(R0_TEST) $(PRELOAD)
 	@test -n "$(CROSS)" || { echo "check-cross: a cross build only (make check-aarch64)"; exit 1; }
 	@mkdir -p $(B)
 	@{ \
@@ -21,7 +21,8 @@ check-cross: $(SENTINEL_TESTS) $(POOLS_TESTS) $(PRELOAD)
 	    $(SUITE) test_beyond $(CROSS_RUN) $(T)/test_beyond; \
 	    for t in $(POOLS_TESTS); do \
 	        $(SUITE) pools/$$(basename $$t) env HP_REQUIRE_SENTINEL=1 $(CROSS_RUN) $$t; \
-	    done; } 2>&1 | tee $(B)/check.log; \
+	    done; \
+	    $(SUITE) ring0/test_ring0 env HP_REQUIRE_SENTINEL=1 $(CROSS_RUN) $(R0_TEST); } 2>&1 | tee $(B)/check.log; \
 	rc=$$?; n=$$(grep -c '^PASS: ' $(B)/check.log); f=$$(grep -c '^FAIL: ' $(B)/check.log); \
 	echo "make check-aarch64: $$n suites passed, $$f failed, under $$(qemu-aarch64 --version | head -1)"; \
 	[ "$$f" = 0 ]
