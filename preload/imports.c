@@ -33,16 +33,19 @@ static int imports_one(struct dl_phdr_info *info, size_t size, void *data)
         if (dyn->d_tag == DT_STRSZ) strsz = (unsigned long)dyn->d_un.d_val;
     }
     if (!symtab || !strtab) return 0;
-    /* Undefined symbols are not hashed: with a GNU hash table they are below its symoffset; a SysV
-     * table's nchain counts every symbol. But a module that exports nothing has no hashed symbol,
-     * and there aarch64's GNU ld writes symoffset 1 (x86-64's writes the symbol count): so the
-     * count is also bounded by where .dynstr starts, right after .dynsym in GNU ld's layout (other
-     * linkers put sections between; every name is checked against DT_STRSZ). */
-    unsigned long count = gnu_hash    ? ((const uint32_t *)gnu_hash)[1]
-                          : sysv_hash ? ((const uint32_t *)sysv_hash)[1]
-                                      : 0;
-    if (!sysv_hash && strtab > symtab && (strtab - symtab) / sizeof(ElfW(Sym)) > count)
-        count = (strtab - symtab) / sizeof(ElfW(Sym));
+    /* A SysV hash table's nchain counts every symbol. Without one: undefined symbols are not in a
+     * GNU hash table, they are below its symoffset; but a module that exports nothing has no
+     * hashed symbol, and there aarch64's GNU ld writes symoffset 1 (x86-64's writes the symbol
+     * count). So the count is also bounded by where .dynstr starts, right after .dynsym in GNU
+     * ld's layout (other linkers put sections between; every name is checked against DT_STRSZ). */
+    unsigned long count = 0;
+    if (sysv_hash) {
+        count = ((const uint32_t *)sysv_hash)[1];
+    } else if (gnu_hash) {
+        count = ((const uint32_t *)gnu_hash)[1];
+        if (strtab > symtab && (strtab - symtab) / sizeof(ElfW(Sym)) > count)
+            count = (strtab - symtab) / sizeof(ElfW(Sym));
+    }
     const ElfW(Sym) *sym = (const ElfW(Sym) *)symtab;
     for (unsigned long i = 1; i < count && i < 100000; i++) {
         if (sym[i].st_shndx != SHN_UNDEF || (strsz && sym[i].st_name >= strsz)) continue;
