@@ -20,12 +20,17 @@ $(SYM_T)/inline_app_rs_v0: test/symbolize/inline_app.rs $(API_LINKS)
 	cd test/symbolize && MAKEFLAGS= $(RUSTC) -O -g -C symbol-mangling-version=v0 --crate-name hp_rust_app inline_app.rs \
 	    -o $(abspath $@) $(SYM_RUST_LINK)
 
-SYM_APPS := $(SYM_T)/inline_app $(if $(SYM_RUSTC),$(SYM_T)/inline_app_rs $(SYM_T)/inline_app_rs_v0)
+$(SYM_T)/print_maps: test/symbolize/print_maps.c
+	@mkdir -p $(SYM_T)
+	$(CC) -std=c11 $(WARN) -O1 $(abspath $<) -o $@
+
+SYM_APPS := $(SYM_T)/inline_app $(SYM_T)/print_maps $(if $(SYM_RUSTC),$(SYM_T)/inline_app_rs $(SYM_T)/inline_app_rs_v0)
 SYM_DEFS := -DPRELOAD='"$(ABS_PRELOAD)"' -DCXX_APP='"$(abspath $(SYM_T)/inline_app)"' \
     -DCXX_SRC='"$(abspath test/symbolize/inline_app.cc)"' -DRUST_SRC='"$(abspath test/symbolize/inline_app.rs)"' \
     -DRUST_APP='"$(if $(SYM_RUSTC),$(abspath $(SYM_T)/inline_app_rs))"' \
     -DRUST_APP_V0='"$(if $(SYM_RUSTC),$(abspath $(SYM_T)/inline_app_rs_v0))"' \
-    -DTORTURE='"$(abspath $(B)/reliability/torture)"'
+    -DRUST_MISSING='"$(if $(CROSS),a cross build: no Rust for the target (README: Platforms),rustc not found when the tests were built (install rustc to run the Rust cases))"' \
+    -DTORTURE='"$(abspath $(B)/reliability/torture)"' -DPRINT_MAPS='"$(abspath $(SYM_T)/print_maps)"'
 
 # The demangler is tested in the test program itself (a C program: no C++ runtime in it).
 $(SYM_T)/%.o: preload/%.c preload/sentinel.h | $(DEPS_OK)

@@ -39,6 +39,30 @@ static int tmpfd(void)
     return fd;
 }
 
+/* Cross-built tests run under an emulator (make check-aarch64): HOTPATH_TEST_EXEC names the
+ * program that runs a target binary (arch/qemu-run), and the preload goes to it as
+ * HOTPATH_TEST_PRELOAD, since the host's loader would try a foreign LD_PRELOAD and complain. */
+void rl_exec(const char *const *argv)
+{
+    const char *wrap = getenv("HOTPATH_TEST_EXEC");
+    if (wrap && *wrap) {
+        const char *p = getenv("LD_PRELOAD");
+        if (p)
+            setenv("HOTPATH_TEST_PRELOAD", p, 1);
+        else
+            unsetenv("HOTPATH_TEST_PRELOAD");
+        unsetenv("LD_PRELOAD");
+        const char *wargv[64];
+        int n = 0;
+        wargv[n++] = wrap;
+        for (int i = 0; argv[i] && n < 63; i++) wargv[n++] = argv[i];
+        wargv[n] = NULL;
+        execv(wrap, (char *const *)wargv);
+        return;
+    }
+    execv(argv[0], (char *const *)argv);
+}
+
 struct rl_run *rl_run(const char *preload, const char *opts, int timeout_s, const char *const *env,
                       const char *const *argv)
 {
@@ -64,26 +88,7 @@ struct rl_run *rl_run(const char *preload, const char *opts, int timeout_s, cons
         else
             unsetenv("HOTPATH_OPTIONS");
         for (int i = 0; env && env[i]; i++) putenv((char *)env[i]);
-        /* Cross-built tests run under an emulator (make check-aarch64): HOTPATH_TEST_EXEC names the
-         * program that runs a target binary (arch/qemu-run), and the preload goes to it as
-         * HOTPATH_TEST_PRELOAD, since the host's loader would try a foreign LD_PRELOAD and complain. */
-        const char *wrap = getenv("HOTPATH_TEST_EXEC");
-        if (wrap && *wrap) {
-            const char *p = getenv("LD_PRELOAD");
-            if (p)
-                setenv("HOTPATH_TEST_PRELOAD", p, 1);
-            else
-                unsetenv("HOTPATH_TEST_PRELOAD");
-            unsetenv("LD_PRELOAD");
-            const char *wargv[64];
-            int n = 0;
-            wargv[n++] = wrap;
-            for (int i = 0; argv[i] && n < 63; i++) wargv[n++] = argv[i];
-            wargv[n] = NULL;
-            execv(wrap, (char *const *)wargv);
-            _exit(127);
-        }
-        execv(argv[0], (char *const *)argv);
+        rl_exec(argv);
         _exit(127);
     }
     int st = 0;

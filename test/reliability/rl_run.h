@@ -18,6 +18,9 @@ struct rl_run {
  * be NULL). The result stays valid until the next call. */
 struct rl_run *rl_run(const char *preload, const char *opts, int timeout_s, const char *const *env,
                       const char *const *argv);
+/* execv(argv[0], argv) as rl_run does it: through HOTPATH_TEST_EXEC (the emulator's wrapper, with
+ * LD_PRELOAD handed over as HOTPATH_TEST_PRELOAD) when that is set. Returns only on failure. */
+void rl_exec(const char *const *argv);
 /* Shorthand: rl_runv(preload, opts, timeout, prog, arg..., NULL) */
 struct rl_run *rl_runv(const char *preload, const char *opts, int timeout_s, const char *prog, ...);
 /* Non-overlapping occurrences of needle. */
